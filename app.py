@@ -1,8 +1,10 @@
 """Onceship: the Chalice app. Registers routes and event handlers, nothing else."""
 from chalice import Chalice
 
+from chalicelib.api import router
+
 app = Chalice(app_name="onceship")
-app.experimental_feature_flags.update(["BLUEPRINTS"]) if hasattr(app, "experimental_feature_flags") else None
+router.register(app)
 
 
 @app.lambda_function(name="jobs_worker")

@@ -1,0 +1,77 @@
+"""Platform admin endpoints (contract section 3) and the carrier list."""
+from typing import List, Literal, Optional
+
+from pydantic import Field
+
+from chalicelib.api.handler import Reply, handler
+from chalicelib.api.models import Id, NonEmpty, Strict
+from chalicelib.services import accounts
+from chalicelib.store.platform import PlatformStore
+
+
+class NewMerchant(Strict):
+    name: NonEmpty
+
+
+class NewChannel(Strict):
+    name: NonEmpty
+    merchant_ids: List[Id] = Field(min_length=1, max_length=1000)
+
+
+class NewOperator(Strict):
+    username: Id
+    password: str = Field(min_length=8, max_length=200)
+    role: Literal["operator", "supervisor"]
+
+
+class BaseProduct(Strict):
+    name: NonEmpty
+    barcode: Optional[str] = Field(None, max_length=64)
+    approval_number: Optional[str] = Field(None, max_length=64)
+    spec: Optional[str] = Field(None, max_length=200)
+    manufacturer: Optional[str] = Field(None, max_length=200)
+
+
+class Carrier(Strict):
+    name: NonEmpty
+
+
+@handler(body=NewMerchant, status=201, idempotent=True)
+def create_merchant(ctx):
+    return accounts.create_merchant(ctx.body.name)
+
+
+@handler(status=201, idempotent=True)
+def rotate_merchant_secret(ctx):
+    return accounts.rotate_merchant_secret(ctx.params["merchant_id"])
+
+
+@handler(body=NewChannel, status=201, idempotent=True)
+def create_channel(ctx):
+    return accounts.create_channel(ctx.body.name, ctx.body.merchant_ids)
+
+
+@handler(body=NewOperator, status=201, idempotent=True)
+def create_operator(ctx):
+    b = ctx.body
+    return accounts.create_operator(ctx.params["merchant_id"], b.username, b.password, b.role)
+
+
+@handler(body=BaseProduct)
+def put_base_product(ctx):
+    item = PlatformStore().put_base_product(ctx.params["base_product_id"], ctx.body.model_dump())
+    return {k: item.get(k) for k in ("base_product_id", *BaseProduct.model_fields, "updated_at")}
+
+
+@handler(body=Carrier)
+def put_carrier(ctx):
+    code = ctx.params["carrier_code"].upper()
+    PlatformStore().put_carrier(code, ctx.body.name)
+    return {"carrier_code": code, "name": ctx.body.name}
+
+
+@handler()
+def list_carriers(ctx):
+    carriers = PlatformStore().carriers()
+    return Reply({"items": [{"carrier_code": c, "name": n} for c, n in sorted(carriers.items())],
+                  "next_cursor": None})

@@ -1,0 +1,106 @@
+"""Who is calling: the admin token, signed merchant and channel requests, operator sessions."""
+import hmac
+from typing import Optional, Tuple
+from urllib.parse import parse_qs, urlsplit
+
+from chalicelib.api.handler import Caller
+from chalicelib.config import settings
+from chalicelib.domain import clock, secrets, signing
+from chalicelib.domain.errors import (Forbidden, InvalidSession, SignatureExpired, SignatureInvalid,
+                                      Unauthenticated)
+from chalicelib.store.accounts import AccountStore
+
+SIGNED_HEADERS = ("x-onceship-key", "x-onceship-timestamp", "x-onceship-nonce", "x-onceship-signature")
+
+
+def authenticate(request, allowed: Tuple[str, ...], store: Optional[AccountStore] = None) -> Optional[Caller]:
+    """The caller of `request`, checked against the kinds `allowed` (empty: public route)."""
+    if not allowed:
+        return None
+    store = store or AccountStore()
+    headers = request.headers
+    bearer = _bearer(headers.get("authorization"))
+    if any(headers.get(h) for h in SIGNED_HEADERS):
+        caller = _signed(request, store)
+    elif bearer is not None:
+        caller = _bearer_caller(bearer, store)
+    else:
+        raise Unauthenticated("Send a bearer token or a signed request")
+    if headers.get("x-onceship-source", "").lower() == "manual":
+        caller.manual = True
+    if not _permitted(caller, allowed):
+        raise Forbidden(f"A {caller.role or caller.kind} may not call this endpoint")
+    return caller
+
+
+def _permitted(caller: Caller, allowed: Tuple[str, ...]) -> bool:
+    if caller.kind == "operator":
+        return caller.role in allowed or (caller.role == "supervisor" and "operator" in allowed)
+    return caller.kind in allowed
+
+
+def _bearer(value: Optional[str]) -> Optional[str]:
+    if not value:
+        return None
+    scheme, _, token = value.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def _bearer_caller(token: str, store: AccountStore) -> Caller:
+    admin = settings().admin_token
+    if admin and hmac.compare_digest(token.encode(), admin.encode()):
+        return Caller(kind="admin")
+    session = store.session(secrets.token_hash(token))
+    if session is None:
+        raise InvalidSession()
+    return Caller(kind="operator", merchant_id=session["merchant_id"], username=session["username"],
+                  role=session["role"], manual=True)
+
+
+def _signed(request, store: AccountStore) -> Caller:
+    headers = request.headers
+    key_id, timestamp, nonce, signature = (headers.get(h, "") for h in SIGNED_HEADERS)
+    if not (key_id and timestamp and signature) or not signing.nonce_well_formed(nonce):
+        raise SignatureInvalid("X-Onceship-Key, -Timestamp, -Nonce (16-64 of [A-Za-z0-9_-]) and -Signature are required")
+    if not signing.timestamp_fresh(timestamp, clock.now()):
+        raise SignatureExpired()
+    account, kind = _account(key_id, store)
+    message = signing.string_to_sign(request.method, _wire_path(request), _query(request), timestamp,
+                                     nonce, request.raw_body or b"")
+    if account is None or not any(signing.signature_matches(s, message, signature)
+                                  for s in _live_secrets(account, kind, key_id)):
+        raise SignatureInvalid()
+    store.use_nonce(key_id, nonce, signing.NONCE_TTL_SECONDS)
+    if kind == "merchant":
+        return Caller(kind="merchant", merchant_id=key_id)
+    return Caller(kind="channel", channel_id=key_id, merchant_ids=tuple(account.get("merchant_ids", [])))
+
+
+def _account(key_id: str, store: AccountStore):
+    if key_id.startswith("ch_"):
+        return store.channel(key_id), "channel"
+    return store.merchant(key_id), "merchant"
+
+
+def _live_secrets(account: dict, kind: str, key_id: str) -> list:
+    key = settings().secret_key
+    found = [secrets.derive_secret(key, kind, key_id, account["salt"])]
+    if account.get("prev_salt") and account.get("prev_valid_until", 0) > clock.now():
+        found.append(secrets.derive_secret(key, kind, key_id, account["prev_salt"]))
+    return found
+
+
+def _wire_path(request) -> str:
+    return request.context.get("path") or request.path
+
+
+def _query(request) -> str:
+    params = request.query_params
+    if not params:
+        return ""
+    return signing.canonical_query({name: params.getlist(name) for name in params})
+
+
+def query_from_url(url: str) -> dict:
+    """Decoded query parameters of a URL, for clients that sign requests."""
+    return parse_qs(urlsplit(url).query, keep_blank_values=True)

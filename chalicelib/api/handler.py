@@ -1,0 +1,61 @@
+"""What a handler declares about itself (its body and query models, its success status,
+whether it is idempotent), and the context it is called with."""
+from dataclasses import dataclass, field
+from typing import Any, Callable, Optional, Type
+
+
+@dataclass
+class Caller:
+    kind: str                      # admin | merchant | channel | operator
+    merchant_id: Optional[str] = None
+    channel_id: Optional[str] = None
+    merchant_ids: tuple = ()
+    username: Optional[str] = None
+    role: Optional[str] = None
+    manual: bool = False           # console and X-Onceship-Source: manual
+
+    @property
+    def scope(self) -> str:
+        """Whose idempotency keys these are."""
+        if self.kind == "merchant":
+            return f"m:{self.merchant_id}"
+        if self.kind == "channel":
+            return f"c:{self.channel_id}"
+        if self.kind == "operator":
+            return f"o:{self.merchant_id}:{self.username}"
+        return self.kind
+
+
+@dataclass
+class Context:
+    caller: Optional[Caller]
+    params: dict
+    query: Any
+    body: Any
+    headers: Any
+    request_id: str
+    raw_body: bytes = b""
+
+
+@dataclass
+class Reply:
+    body: Any
+    status: int = 200
+    headers: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Meta:
+    body: Optional[Type] = None
+    query: Optional[Type] = None
+    status: int = 200
+    idempotent: bool = False
+    response: Optional[Type] = None
+
+
+def handler(body: Optional[Type] = None, query: Optional[Type] = None, status: int = 200,
+            idempotent: bool = False, response: Optional[Type] = None) -> Callable:
+    def mark(fn: Callable) -> Callable:
+        fn.meta = Meta(body, query, status, idempotent, response)
+        return fn
+    return mark

@@ -1,0 +1,62 @@
+"""Shared request-model pieces: strict models, money, paging, batches, and error translation."""
+import re
+from decimal import Decimal
+from typing import Annotated, Generic, List, Optional, TypeVar
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+
+from chalicelib.domain.errors import ValidationFailed
+
+_MONEY = re.compile(r"^\d{1,12}(\.\d{1,2})?$")
+
+
+class Strict(BaseModel):
+    """Unknown fields are an error, so a typo never silently does nothing."""
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+def _money(value: str) -> str:
+    if not isinstance(value, str) or not _MONEY.match(value):
+        raise ValueError("money is a decimal string with at most two places, e.g. \"12.50\"")
+    return str(Decimal(value).quantize(Decimal("0.01")))
+
+
+Money = Annotated[str, AfterValidator(_money)]
+NonEmpty = Annotated[str, Field(min_length=1, max_length=200)]
+Id = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:\-]+$")]
+
+T = TypeVar("T")
+
+
+class Batch(Strict, Generic[T]):
+    items: List[T] = Field(min_length=1, max_length=100)
+
+
+class Paging(Strict):
+    limit: int = Field(50, ge=1, le=100)
+    cursor: Optional[str] = None
+
+
+def field_errors(error: ValidationError, prefix: str = "") -> list:
+    out = []
+    for item in error.errors():
+        out.append({"field": prefix + _path(item["loc"]), "message": item["msg"]})
+    return out
+
+
+def _path(loc: tuple) -> str:
+    text = ""
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += ("." if text else "") + str(part)
+    return text
+
+
+def parse(model, data, prefix: str = ""):
+    """Validate `data` into `model`, or raise ValidationFailed with one error per field."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        raise ValidationFailed("The request is not valid", field_errors(error, prefix))

@@ -1,0 +1,128 @@
+"""One request from Chalice to a handler and back: request id, caller, models, idempotency,
+errors as problem+json. Imported on the first request, not at cold start."""
+import hashlib
+import importlib
+import json
+import time
+import uuid
+from functools import lru_cache
+
+from chalice import Response
+
+from chalicelib import observability as obs
+from chalicelib.api import problems
+from chalicelib.api.auth import authenticate
+from chalicelib.api.handler import Context, Reply
+from chalicelib.api.models import parse
+from chalicelib.domain.errors import DomainError, ValidationFailed
+from chalicelib.store.idempotency import IdempotencyStore, StoredResponse
+
+
+def run(route, request, params: dict) -> Response:
+    request_id = "req_" + uuid.uuid4().hex
+    started = time.perf_counter()
+    log = obs.logger()
+    log.append_keys(request_id=request_id, route=f"{route.method} {route.path}")
+    caller = None
+    try:
+        caller = authenticate(request, route.auth)
+        if caller and caller.merchant_id:
+            log.append_keys(merchant_id=caller.merchant_id)
+        fn = load(route.target)
+        ctx = Context(caller=caller, params=params or {}, query=_query(fn.meta.query, request),
+                      body=_body(fn.meta.body, request), headers=request.headers,
+                      request_id=request_id, raw_body=request.raw_body or b"")
+        key = request.headers.get("idempotency-key")
+        if fn.meta.idempotent and key is not None and caller is not None:
+            response = _idempotent(fn, ctx, route, key)
+        else:
+            response = _respond(fn(ctx), fn.meta.status)
+    except DomainError as error:
+        response = problems.from_error(error, request_id)
+    except Exception:
+        log.exception("unhandled error")
+        response = problems.internal(request_id)
+    response.headers["X-Request-Id"] = request_id
+    log.info("request", extra={"status": response.status_code,
+                               "ms": round((time.perf_counter() - started) * 1000, 1)})
+    log.remove_keys(["request_id", "route", "merchant_id"])
+    return response
+
+
+@lru_cache(maxsize=None)
+def load(target: str):
+    module, _, name = target.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def _body(model, request):
+    raw = request.raw_body or b""
+    if model is None:
+        if raw.strip() not in (b"", b"{}"):
+            raise ValidationFailed("This endpoint takes no request body")
+        return None
+    try:
+        data = json.loads(raw.decode("utf-8")) if raw.strip() else {}
+    except (UnicodeDecodeError, ValueError):
+        raise ValidationFailed("The body is not valid UTF-8 JSON", [{"field": "", "message": "invalid JSON"}])
+    return parse(model, data)
+
+
+def _query(model, request):
+    params = request.query_params or {}
+    if model is None:
+        if params:
+            raise ValidationFailed("This endpoint takes no query parameters",
+                                   [{"field": name, "message": "unknown parameter"} for name in params])
+        return None
+    return parse(model, {name: params[name] for name in params})
+
+
+def _respond(result, status: int) -> Response:
+    if isinstance(result, Response):
+        return result
+    if isinstance(result, Reply):
+        status, headers, result = result.status, dict(result.headers), result.body
+    else:
+        headers = {}
+    if hasattr(result, "model_dump"):
+        result = result.model_dump(mode="json")
+    headers.setdefault("Content-Type", "application/json")
+    return Response(body=json.dumps(result, ensure_ascii=False, default=str), status_code=status,
+                    headers=headers)
+
+
+def _idempotent(fn, ctx: Context, route, key: str) -> Response:
+    if not 1 <= len(key) <= 255:
+        raise ValidationFailed("Idempotency-Key must be 1-255 characters",
+                               [{"field": "Idempotency-Key", "message": "1-255 characters"}])
+    store = IdempotencyStore()
+    scope = ctx.caller.scope
+    fingerprint = _fingerprint(route, ctx)
+    stored = store.claim(scope, key, fingerprint)
+    if stored is not None:
+        return Response(body=stored.body, status_code=stored.status,
+                        headers=dict(stored.headers, **{"Idempotent-Replayed": "true"}))
+    try:
+        response = _respond(fn(ctx), fn.meta.status)
+    except ValidationFailed:
+        store.release(scope, key, fingerprint)
+        raise
+    except DomainError as error:
+        response = problems.from_error(error, ctx.request_id)
+    except Exception:
+        store.release(scope, key, fingerprint)
+        raise
+    if response.status_code >= 500:
+        store.release(scope, key, fingerprint)
+        return response
+    headers = {k: v for k, v in response.headers.items() if k.lower() != "x-request-id"}
+    body = response.body if isinstance(response.body, str) else json.dumps(response.body, default=str)
+    store.finish(scope, key, fingerprint, StoredResponse(response.status_code, body, headers))
+    return response
+
+
+def _fingerprint(route, ctx: Context) -> str:
+    body = ctx.body.model_dump(mode="json") if hasattr(ctx.body, "model_dump") else None
+    text = json.dumps([route.method, route.path, ctx.params, body], sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
