@@ -44,6 +44,15 @@ ROUTES = [
        "The platform's carrier list"),
     _r("POST", "/v1/console/sessions", "console:create_session", PUBLIC, "Operator login"),
     _r("POST", "/v1/desk/operators", "console:create_operator", SUPERVISOR, "Add an operator"),
+    _r("GET", "/v1/sync-switches", "sync_switches:get_switches", MERCHANT, "Module sync switches"),
+    _r("PUT", "/v1/sync-switches", "sync_switches:put_switches", MERCHANT, "Set module sync switches"),
+    _r("PUT", "/v1/products/{erp_product_id}/sync-switches", "sync_switches:put_product_switches",
+       MERCHANT, "Set a product's sync switches"),
+    # catalog (issue 3) ------------------------------------------------------------------------
+    # inventory and ERP polling (issue 4) ------------------------------------------------------
+    # orders and webhooks (issue 5) ------------------------------------------------------------
+    # fulfillment desk (issue 6) ---------------------------------------------------------------
+    # spreadsheets and exports (issue 7) -------------------------------------------------------
 ]
 
 

@@ -1,5 +1,13 @@
-"""SQS worker for the jobs queue (placeholder until its issue lands)."""
+"""SQS worker for the jobs queue: dispatches each message by its `type`.
+
+Feature modules add their handler to HANDLERS (message type → function(body, meta)).
+"""
+from chalicelib.events.sqs_batch import run_batch
+
+
+def handlers() -> dict:
+    return {}
 
 
 def handle(event, context):
-    return {"batchItemFailures": []}
+    return run_batch(event, handlers())

@@ -66,3 +66,9 @@ class MerchantScope:
 
     def settings(self, name: str) -> tuple:
         return self.pk("SETTINGS"), f"SETTINGS#{name}"
+
+    def sync_modules(self) -> tuple:
+        return self.pk("SYNC"), "MODULES"
+
+    def sync_product(self, erp_product_id: str) -> tuple:
+        return self.pk("SYNC"), f"P#{erp_product_id}"

@@ -1,0 +1,31 @@
+"""Opaque list cursors: DynamoDB's LastEvaluatedKey, tied to the query that produced it."""
+import base64
+import hashlib
+import json
+from typing import Optional
+
+from chalicelib.domain.errors import ValidationFailed
+
+
+def encode(last_key: Optional[dict], query_id: str) -> Optional[str]:
+    if not last_key:
+        return None
+    text = json.dumps({"k": last_key, "q": _digest(query_id)}, separators=(",", ":"))
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def decode(cursor: Optional[str], query_id: str) -> Optional[dict]:
+    if not cursor:
+        return None
+    try:
+        data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        if data["q"] != _digest(query_id):
+            raise ValueError
+        return data["k"]
+    except (ValueError, KeyError, TypeError):
+        raise ValidationFailed("The cursor is not valid for this query",
+                               [{"field": "cursor", "message": "invalid cursor"}])
+
+
+def _digest(query_id: str) -> str:
+    return hashlib.sha256(query_id.encode()).hexdigest()[:16]
