@@ -72,3 +72,13 @@ class MerchantScope:
 
     def sync_product(self, erp_product_id: str) -> tuple:
         return self.pk("SYNC"), f"P#{erp_product_id}"
+
+    # catalog and inventory share one partition per product ----------------------------------
+    def product_pk(self, erp_product_id: str) -> str:
+        return self.pk("P", erp_product_id)
+
+    def product(self, erp_product_id: str) -> tuple:
+        return self.product_pk(erp_product_id), "PRODUCT"
+
+    def stock(self, erp_product_id: str) -> tuple:
+        return self.product_pk(erp_product_id), "STOCK"
