@@ -1,5 +1,8 @@
 """Powertools logger and metrics, created on first use. Never log a secret or a password."""
+import threading
 from functools import lru_cache
+
+_metrics_lock = threading.Lock()  # Lambda runs one request at a time; the local server does not
 
 
 @lru_cache(maxsize=1)
@@ -16,11 +19,13 @@ def metrics():
 
 def count(name: str, value: float = 1, unit: str = "Count") -> None:
     from aws_lambda_powertools.metrics import MetricUnit
-    metrics().add_metric(name=name, unit=getattr(MetricUnit, unit), value=value)
+    with _metrics_lock:
+        metrics().add_metric(name=name, unit=getattr(MetricUnit, unit), value=value)
 
 
 def flush() -> None:
     try:
-        metrics().flush_metrics()
+        with _metrics_lock:
+            metrics().flush_metrics()
     except Exception:  # a metrics failure never fails a request
         logger().exception("metrics flush failed")

@@ -22,12 +22,12 @@ def run(route, request, params: dict) -> Response:
     request_id = "req_" + uuid.uuid4().hex
     started = time.perf_counter()
     log = obs.logger()
-    log.append_keys(request_id=request_id, route=f"{route.method} {route.path}")
+    log.thread_safe_append_keys(request_id=request_id, route=f"{route.method} {route.path}")
     caller = None
     try:
         caller = authenticate(request, route.auth)
         if caller and caller.merchant_id:
-            log.append_keys(merchant_id=caller.merchant_id)
+            log.thread_safe_append_keys(merchant_id=caller.merchant_id)
         fn = load(route.target)
         ctx = Context(caller=caller, params=params or {}, query=_query(fn.meta.query, request),
                       body=_body(fn.meta.body, request), headers=request.headers,
@@ -43,10 +43,19 @@ def run(route, request, params: dict) -> Response:
         log.exception("unhandled error")
         response = problems.internal(request_id)
     response.headers["X-Request-Id"] = request_id
-    log.info("request", extra={"status": response.status_code,
-                               "ms": round((time.perf_counter() - started) * 1000, 1)})
-    log.remove_keys(["request_id", "route", "merchant_id"])
+    elapsed_ms = round((time.perf_counter() - started) * 1000, 1)
+    log.info("request", extra={"status": response.status_code, "ms": elapsed_ms})
+    log.thread_safe_remove_keys(["request_id", "route", "merchant_id"])
+    _measure(response.status_code, elapsed_ms)
     return response
+
+
+def _measure(status: int, elapsed_ms: float) -> None:
+    obs.count("Requests")
+    if status >= 500:
+        obs.count("ServerErrors")
+    obs.count("Latency", elapsed_ms, "Milliseconds")
+    obs.flush()
 
 
 @lru_cache(maxsize=None)
