@@ -15,6 +15,7 @@ class Settings:
     admin_token: str
     secret_key: bytes
     allow_loopback: bool
+    rate_limit_per_minute: int
 
 
 @lru_cache(maxsize=1)
@@ -30,6 +31,7 @@ def settings() -> Settings:
         admin_token=env.get("ONCESHIP_ADMIN_TOKEN", ""),
         secret_key=env.get("ONCESHIP_SECRET_KEY", "onceship-local-development-key").encode(),
         allow_loopback=env.get("ONCESHIP_ALLOW_LOOPBACK") == "1",
+        rate_limit_per_minute=int(env.get("ONCESHIP_RATE_LIMIT_PER_MINUTE", "0")),
     )
 
 

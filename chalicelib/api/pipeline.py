@@ -14,8 +14,10 @@ from chalicelib.api import problems
 from chalicelib.api.auth import authenticate
 from chalicelib.api.handler import Context, Reply
 from chalicelib.api.models import parse
+from chalicelib.config import settings
 from chalicelib.domain.errors import DomainError, ValidationFailed
 from chalicelib.store.idempotency import IdempotencyStore, StoredResponse
+from chalicelib.store.rate import RateStore
 
 
 def run(route, request, params: dict) -> Response:
@@ -28,6 +30,7 @@ def run(route, request, params: dict) -> Response:
         caller = authenticate(request, route.auth)
         if caller and caller.merchant_id:
             log.thread_safe_append_keys(merchant_id=caller.merchant_id)
+        _limit(caller)
         fn = load(route.target)
         ctx = Context(caller=caller, params=params or {}, query=_query(fn.meta.query, request),
                       body=_body(fn.meta.body, request), headers=request.headers,
@@ -56,6 +59,12 @@ def _measure(status: int, elapsed_ms: float) -> None:
         obs.count("ServerErrors")
     obs.count("Latency", elapsed_ms, "Milliseconds")
     obs.flush()
+
+
+def _limit(caller) -> None:
+    limit = settings().rate_limit_per_minute
+    if caller is not None and limit > 0 and caller.kind != "admin":
+        RateStore().take(caller.scope, limit)
 
 
 @lru_cache(maxsize=None)

@@ -34,6 +34,10 @@ def idempotency(caller: str, key: str) -> tuple:
     return f"IDEM#{caller}#{key}", "IDEM"
 
 
+def rate_window(caller: str, minute: int) -> tuple:
+    return f"RATE#{caller}", f"MINUTE#{minute}"
+
+
 def carrier(code: str) -> tuple:
     return "CARRIERS", f"CARRIER#{code}"
 

@@ -1,0 +1,154 @@
+"""The local AWS endpoint: moto's WSGI app on a threaded werkzeug server, in a child process.
+
+moto's DynamoDB checks a condition and writes in separate steps, so two concurrent conditional
+writes could both win. `SerialDynamoDB` runs DynamoDB requests (those with an
+`X-Amz-Target: DynamoDB_...` header) one at a time, which makes conditions and transactions as
+atomic as in AWS; every other request (SQS long polls above all) runs concurrently.
+
+The server runs in its own process (`python -m chalicelib.local.aws_server`) so that its state
+is not moto's in-process state: `mock_aws` in the same test process resets that. The child
+stops when its stdin closes, i.e. when its parent goes away, however it goes.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import subprocess
+import sys
+import threading
+
+READY = "ONCESHIP-AWS-READY"
+
+
+class SerialDynamoDB:
+    """WSGI middleware: a global lock around every DynamoDB request, responses read inside it."""
+
+    def __init__(self, app):
+        self.app = app
+        self.lock = threading.Lock()
+
+    def __call__(self, environ, start_response):
+        if not environ.get("HTTP_X_AMZ_TARGET", "").startswith("DynamoDB_"):
+            return self.app(environ, start_response)
+        with self.lock:
+            result = self.app(environ, start_response)
+            try:
+                body = b"".join(result)
+            finally:
+                close = getattr(result, "close", None)
+                if close:
+                    close()
+        return [body]
+
+
+def make_server(host: str, port: int):
+    """A threaded werkzeug server of moto's app behind SerialDynamoDB (port 0: any free one)."""
+    from moto.moto_server.werkzeug_app import (
+        DomainDispatcherApplication,
+        MotoRequestHandler,
+        create_backend_app,
+    )
+    from werkzeug.serving import make_server as werkzeug_server
+
+    app = SerialDynamoDB(DomainDispatcherApplication(create_backend_app))
+    server = werkzeug_server(host, port, app, threaded=True, request_handler=MotoRequestHandler)
+    server.daemon_threads = True
+    return server
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=5000)
+    args = parser.parse_args(argv)
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    try:
+        server = make_server(args.host, args.port)
+    except OSError as error:
+        print(f"cannot listen on {args.host}:{args.port}: {error}", file=sys.stderr, flush=True)
+        return 2
+
+    def stop_when_parent_goes() -> None:
+        sys.stdin.buffer.read()
+        server.shutdown()
+
+    threading.Thread(target=stop_when_parent_goes, daemon=True).start()
+    print(f"{READY} {server.server_address[1]}", flush=True)
+    sys.stdout = sys.stderr  # nothing else goes to the pipe the parent stopped reading
+    try:
+        server.serve_forever(poll_interval=0.2)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0
+
+
+class AwsServerProcess:
+    """Parent side: start the child, learn its port, stop it."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 5000):
+        self.host = host
+        self.requested_port = port
+        self.port: int | None = None
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def start(self, timeout: float = 30.0) -> str:
+        from chalicelib.local.template import PROJECT_DIR
+
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_DIR),
+                                                           env.get("PYTHONPATH")]))
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "chalicelib.local.aws_server",
+             "--host", self.host, "--port", str(self.requested_port)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=str(PROJECT_DIR), env=env,
+            start_new_session=True,  # Ctrl-C reaches the parent only; it stops us after saving
+        )
+        line = self._first_line(timeout)
+        if not line.startswith(READY):
+            self.stop()
+            raise RuntimeError(f"local AWS server did not start on {self.host}:"
+                               f"{self.requested_port} (exit code {self.process.returncode})")
+        self.port = int(line.split()[1])  # the child printed it after binding: it listens
+        return self.endpoint
+
+    def _first_line(self, timeout: float) -> str:
+        box: list[str] = []
+        reader = threading.Thread(
+            target=lambda: box.append(self.process.stdout.readline().decode()), daemon=True)
+        reader.start()
+        reader.join(timeout)
+        return box[0].strip() if box else ""
+
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def stop(self, timeout: float = 10.0) -> None:
+        process, self.process = self.process, None
+        if process is None:
+            return
+        try:
+            process.stdin.close()
+        except OSError:
+            pass
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            process.terminate()
+            try:
+                process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        if process.stdout:
+            process.stdout.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
