@@ -41,7 +41,12 @@ class ApiServer:
     """chalice.local's LocalDevServer on a background thread."""
 
     def __init__(self, chalice_app: Any, config: Any, host: str = "127.0.0.1", port: int = 8000):
-        from chalice.local import ChaliceRequestHandler, create_local_server
+        from chalice.local import (
+            ChaliceRequestHandler,
+            CustomLocalChalice,
+            LocalChalice,
+            LocalDevServer,
+        )
 
         class Handler(ChaliceRequestHandler):
             timeout = 10  # an idle keep-alive connection does not hold a thread forever
@@ -49,9 +54,10 @@ class ApiServer:
             def log_message(self, format, *args):  # noqa: A002 - the stdlib's name
                 log.debug("api: " + format, *args)
 
-        self.server = create_local_server(chalice_app, config, host, port)
-        # create_local_server bound with the default handler; rebind ours for quiet logs.
-        self.server.server.RequestHandlerClass = _partial_handler(self.server, Handler)
+        if not isinstance(chalice_app, LocalChalice):  # what chalice.local.create_local_server
+            CustomLocalChalice.__bases__ = (LocalChalice, chalice_app.__class__)  # does, once
+            chalice_app.__class__ = CustomLocalChalice
+        self.server = LocalDevServer(chalice_app, config, host, port, handler_cls=Handler)
         self.server.server.daemon_threads = True
         self.server.server.block_on_close = False
         self.host, self.port = self.server.server.server_address[:2]
@@ -74,9 +80,3 @@ class ApiServer:
             self._thread = None
         self.server.server.server_close()
 
-
-def _partial_handler(dev_server, handler_cls):
-    import functools
-
-    wrapped = dev_server._wrapped_handler  # functools.partial(handler_cls, app_object, config)
-    return functools.partial(handler_cls, *wrapped.args, **wrapped.keywords)
