@@ -1,0 +1,32 @@
+# Onceship: `make run` and `make test` work on a fresh clone (they create .venv themselves).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test package bench venv clean
+
+venv: $(STAMP)
+
+# (Re)install when either requirements file changed since the last install.
+$(STAMP): requirements.txt requirements-dev.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $(STAMP)
+
+run: $(STAMP)
+	$(PY) -m chalicelib.local
+
+test: $(STAMP)
+	@bash scripts/ensure-system-deps.sh
+	$(PY) -m pytest -q
+
+# Chalice template merged with infra/ into build/ (BUCKET=<name> sets the BucketName default).
+package: $(STAMP)
+	$(PY) scripts/package.py $(if $(BUCKET),--bucket-name $(BUCKET))
+
+bench: $(STAMP)
+	@set -e; for script in bench/*.py; do echo "== $$script"; $(PY) $$script; done
+
+clean:
+	rm -rf build .pytest_cache
