@@ -107,3 +107,26 @@ def test_schedule_rule_invokes_scheduler_tick(packaged):
     permissions = [r for r in resources.values() if r["Type"] == "AWS::Lambda::Permission"
                    and r["Properties"]["Principal"] == "events.amazonaws.com"]
     assert permissions and permissions[0]["Properties"]["FunctionName"] == {"Ref": "SchedulerTick"}
+
+
+def test_aws_memory_has_the_template_resources(aws_memory):
+    import os
+
+    assert "AWS_ENDPOINT_URL" not in os.environ
+    assert os.environ["ONCESHIP_TABLE"] == aws_memory.table_name
+    assert os.environ["ONCESHIP_JOBS_QUEUE_URL"] == aws_memory.queue_urls["JobsQueue"]
+    dynamodb = aws_memory.client("dynamodb")
+    table = dynamodb.describe_table(TableName=aws_memory.table_name)["Table"]
+    assert {index["IndexName"] for index in table["GlobalSecondaryIndexes"]} == {"gsi1", "gsi2"}
+    ttl = dynamodb.describe_time_to_live(TableName=aws_memory.table_name)
+    assert ttl["TimeToLiveDescription"]["AttributeName"] == "ttl"
+    sqs = aws_memory.client("sqs")
+    redrive = json.loads(sqs.get_queue_attributes(
+        QueueUrl=aws_memory.queue_urls["WebhooksQueue"], AttributeNames=["RedrivePolicy"])[
+        "Attributes"]["RedrivePolicy"])
+    assert redrive["maxReceiveCount"] == 5
+    aws_memory.client("s3").put_object(Bucket=aws_memory.bucket, Key="uploads/m/x.csv", Body=b"")
+    bodies = [json.loads(m["Body"]) for m in sqs.receive_message(
+        QueueUrl=aws_memory.queue_urls["UploadsQueue"], MaxNumberOfMessages=10)["Messages"]]
+    assert [b.get("Event") or b["Records"][0]["eventName"] for b in bodies] == [
+        "s3:TestEvent", "ObjectCreated:Put"]
