@@ -211,6 +211,8 @@ class EventPump:
                 source.busy = True
                 try:
                     self._deliver(source, messages)
+                except Exception:  # noqa: BLE001 - e.g. a delete as the server stops
+                    log.exception("local pump: delivering from %s failed", source.name)
                 finally:
                     source.busy = False
 
