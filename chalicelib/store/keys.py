@@ -54,6 +54,32 @@ def buyer(platform_customer_id: str) -> tuple:
     return f"BUYER#{platform_customer_id}", "BUYER"
 
 
+def buyers_by_credit_code(credit_code: str) -> tuple:
+    """The platform buyers carrying one unified social credit code (a set of ids, one item)."""
+    return f"BUYERCC#{credit_code}", "BUYERCC"
+
+
+def customers_by_credit_code(credit_code: str) -> str:
+    """gsi1 partition: every merchant's customers carrying one credit code (linked when the
+    platform buyer with that code appears)."""
+    return f"CUSTCC#{credit_code}"
+
+
+def base_index(criterion: str, value: str) -> str:
+    """Match-index partition of the base catalog: criterion barcode | approval | specmaker."""
+    return f"BASEIDX#{criterion}#{value}"
+
+
+def base_index_member(base_product_id: str) -> str:
+    return f"BASE#{base_product_id}"
+
+
+def base_index_ids(index_pk: str) -> tuple:
+    """One item per match-index partition holding the set of its base product ids, so a batch of
+    products is matched with batch reads instead of a query per product."""
+    return index_pk, "IDS"
+
+
 @dataclass(frozen=True)
 class MerchantScope:
     """Builds the keys of one merchant's records; the only way the store reaches them."""
@@ -86,3 +112,27 @@ class MerchantScope:
 
     def stock(self, erp_product_id: str) -> tuple:
         return self.product_pk(erp_product_id), "STOCK"
+
+    def products_index(self) -> str:
+        """gsi1 partition listing the merchant's products (gsi1sk = erp_product_id)."""
+        return self.pk("PRODUCTS")
+
+    def listed_image(self, main_image_sha256: str) -> tuple:
+        """Which products were listed with one main image: the duplicate-listing guard."""
+        return self.pk("IMG", main_image_sha256), "LISTED"
+
+    def region_group(self, region_group_id: str) -> tuple:
+        return self.pk("REGION"), f"RG#{region_group_id}"
+
+    def region_groups(self) -> tuple:
+        return self.pk("REGION"), "RG#"
+
+    def customer_group(self, customer_group_id: str) -> tuple:
+        return self.pk("CGROUP"), f"CG#{customer_group_id}"
+
+    def customer(self, erp_customer_code: str) -> tuple:
+        return self.pk("CUST", erp_customer_code), "CUSTOMER"
+
+    def buyer_link(self, platform_customer_id: str) -> tuple:
+        """This merchant's view of a platform buyer: its erp_customer_code and customer groups."""
+        return self.pk("BUYER", platform_customer_id), "LINK"

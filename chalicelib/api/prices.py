@@ -1,0 +1,87 @@
+"""Price endpoints (contract section 4): the price batch, region and customer groups, and the price
+a buyer pays."""
+from typing import Annotated, List, Optional
+
+from pydantic import Field, field_validator
+
+from chalicelib.api.batch import answer, batch_of, parse_items
+from chalicelib.api.handler import handler
+from chalicelib.api.models import Id, Money, NonEmpty, Strict
+from chalicelib.api.params import path_id
+from chalicelib.services import pricing
+
+class RegionPrice(Strict):
+    region_group_id: Id
+    price: Money
+
+
+class CustomerLevelPrice(Strict):
+    customer_group_id: Id
+    price: Money
+
+
+class PriceItem(Strict):
+    erp_product_id: Id
+    default_price: Optional[Money] = None
+    suggested_retail_price: Optional[Money] = None
+    region_prices: Optional[List[RegionPrice]] = Field(None, max_length=100)
+    customer_level_prices: Optional[List[CustomerLevelPrice]] = Field(None, max_length=100)
+
+    @field_validator("region_prices")
+    @classmethod
+    def _region_once(cls, prices):
+        return _once(prices, "region_group_id")
+
+    @field_validator("customer_level_prices")
+    @classmethod
+    def _customer_group_once(cls, prices):
+        return _once(prices, "customer_group_id")
+
+
+def _once(prices, field: str):
+    ids = [getattr(p, field) for p in prices or ()]
+    if len(ids) != len(set(ids)):
+        raise ValueError(f"each {field} may appear once")
+    return prices
+
+
+PriceBatch = batch_of(PriceItem, "PriceBatch")
+
+
+class PriceQuery(Strict):
+    province: Optional[str] = Field(None, max_length=50)
+    platform_customer_id: Optional[Id] = None
+
+
+class RegionGroup(Strict):
+    name: NonEmpty
+    provinces: List[Annotated[str, Field(min_length=1, max_length=50)]] = Field(min_length=1, max_length=100)
+
+
+class CustomerGroup(Strict):
+    name: NonEmpty
+    platform_customer_ids: List[Id] = Field(max_length=1000)
+
+
+@handler(body=PriceBatch)
+def put_prices(ctx):
+    parsed = parse_items(PriceItem, ctx.body.items, "erp_product_id")
+    return answer(pricing.update(ctx.caller.merchant_id, ctx.caller.manual, parsed))
+
+
+@handler(query=PriceQuery)
+def get_price(ctx):
+    return pricing.price_for(ctx.caller.merchant_id, ctx.params["erp_product_id"], ctx.query.province,
+                             ctx.query.platform_customer_id)
+
+
+@handler(body=RegionGroup)
+def put_region_group(ctx):
+    return pricing.put_region_group(ctx.caller.merchant_id, ctx.caller.manual, path_id(ctx, "region_group_id"),
+                                    ctx.body.name, ctx.body.provinces)
+
+
+@handler(body=CustomerGroup)
+def put_customer_group(ctx):
+    return pricing.put_customer_group(ctx.caller.merchant_id, ctx.caller.manual, path_id(ctx, "customer_group_id"),
+                                      ctx.body.name, ctx.body.platform_customer_ids)

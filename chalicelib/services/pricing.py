@@ -1,0 +1,108 @@
+"""Prices (contract section 4): the price batch, region and customer groups, and the resolution
+that orders use (`resolve_prices`: one batch read for the products and the buyer's link, one
+query for the region groups only when a province and some region price are involved)."""
+from typing import Dict, Iterable, Optional, Tuple
+
+from chalicelib.api import batch
+from chalicelib.domain import pricing, regions
+from chalicelib.domain.errors import NotFound
+from chalicelib.services.sync import SYNC_OFF, SyncGate
+from chalicelib.store import groups
+from chalicelib.store.catalog import CatalogStore
+from chalicelib.store.pricing import PricingStore
+
+MODULE = "prices"
+
+
+def update(merchant_id: str, manual: bool, parsed: list) -> list:
+    """Results, in order, for parsed price items; the given lists replace the stored ones."""
+    store, groups_store = CatalogStore(merchant_id), PricingStore(merchant_id)
+    gate = SyncGate.load(merchant_id, manual)
+    items = {key: item for key, item, failed in parsed if failed is None}
+    region_ids = {p.region_group_id for i in items.values() for p in i.region_prices or ()}
+    customer_ids = {p.customer_group_id for i in items.values() for p in i.customer_level_prices or ()}
+    products, _, found = store.products(items, extra_keys=groups_store.group_keys(region_ids, customer_ids))
+    known_regions = {g["region_group_id"] for g in found.values() if "region_group_id" in g}
+    known_customers = {g["customer_group_id"] for g in found.values() if "customer_group_id" in g}
+    outcome, writes = {}, []
+    for key, item in items.items():
+        unknown_regions = sorted({p.region_group_id for p in item.region_prices or ()} - known_regions)
+        unknown_customers = sorted({p.customer_group_id for p in item.customer_level_prices or ()} - known_customers)
+        if key not in products:
+            outcome[key] = batch.error(key, "not_found", f"no product {key!r}; upsert it first")
+        elif not gate.allows(MODULE, key):
+            outcome[key] = batch.skipped(key, SYNC_OFF, "automatic price sync is switched off")
+        elif unknown_regions:
+            outcome[key] = batch.error(key, "unknown_region_group", f"no region group {', '.join(unknown_regions)}")
+        elif unknown_customers:
+            outcome[key] = batch.error(key, "unknown_customer_group",
+                                       f"no customer group {', '.join(unknown_customers)}")
+        else:
+            writes.append(groups.Group(key, [store.prices_op(key, _changes(item))]))
+            outcome[key] = batch.ok(key)
+    for key in groups.apply(store.table, writes):
+        outcome[key] = batch.error(key, "conflict", "the product changed concurrently; send it again")
+    return [failed if failed is not None else outcome[key] for key, _, failed in parsed]
+
+
+def _changes(item) -> dict:
+    changes = {}
+    for name in ("default_price", "suggested_retail_price"):
+        if getattr(item, name) is not None:
+            changes[name] = getattr(item, name)
+    if item.region_prices is not None:
+        changes["region_prices"] = {p.region_group_id: p.price for p in item.region_prices}
+    if item.customer_level_prices is not None:
+        changes["customer_level_prices"] = {p.customer_group_id: p.price for p in item.customer_level_prices}
+    return changes
+
+
+def resolve_prices(merchant_id: str, erp_product_ids: Iterable[str], province: Optional[str],
+                   platform_customer_id: Optional[str]) -> Dict[str, Tuple[str, str, dict]]:
+    """{erp_product_id: (price, source, product item)} for the products that exist: the price
+    this buyer pays in this province (customer-level, else region, else default)."""
+    store, groups_store = CatalogStore(merchant_id), PricingStore(merchant_id)
+    link_key = store.scope.buyer_link(platform_customer_id) if platform_customer_id else None
+    products, _, found = store.products(erp_product_ids, extra_keys=[link_key] if link_key else [])
+    customer_groups = sorted((found.get(link_key) or {}).get("groups") or ()) if link_key else []
+    region_groups = []
+    if province and any(p.get("region_prices") for p in products.values()):
+        region_groups = regions.groups_of_province(province, groups_store.region_groups())
+    resolved = {}
+    for erp_id, product in products.items():
+        price, source = pricing.resolve(product, customer_groups, region_groups)
+        if price is not None:
+            resolved[erp_id] = (price, source, product)
+    return resolved
+
+
+def price_for(merchant_id: str, erp_product_id: str, province: Optional[str],
+              platform_customer_id: Optional[str]) -> dict:
+    found = resolve_prices(merchant_id, [erp_product_id], province, platform_customer_id)
+    if erp_product_id not in found:
+        raise NotFound(f"no product {erp_product_id!r}")
+    price, source, _ = found[erp_product_id]
+    return {"erp_product_id": erp_product_id, "price": price, "source": source}
+
+
+def put_region_group(merchant_id: str, manual: bool, region_group_id: str, name: str, provinces: list) -> dict:
+    store = PricingStore(merchant_id)
+    if not SyncGate.load(merchant_id, manual).allows(MODULE):
+        return _skipped({"region_group_id": region_group_id})
+    item = store.put_region_group(region_group_id, name, list(dict.fromkeys(provinces)))
+    return {"status": "ok", "code": None, "region_group_id": region_group_id, "name": name,
+            "provinces": item["provinces"], "updated_at": item["updated_at"]}
+
+
+def put_customer_group(merchant_id: str, manual: bool, customer_group_id: str, name: str,
+                       members: list) -> dict:
+    store = PricingStore(merchant_id)
+    if not SyncGate.load(merchant_id, manual).allows(MODULE):
+        return _skipped({"customer_group_id": customer_group_id})
+    item = store.put_customer_group(customer_group_id, name, list(dict.fromkeys(members)))
+    return {"status": "ok", "code": None, "customer_group_id": customer_group_id, "name": name,
+            "platform_customer_ids": item["platform_customer_ids"], "updated_at": item["updated_at"]}
+
+
+def _skipped(fields: dict) -> dict:
+    return dict(fields, status="skipped", code=SYNC_OFF, detail="automatic price sync is switched off")
