@@ -47,7 +47,8 @@ def upsert(merchant_id: str, manual: bool, parsed: list) -> list:
         if key in outcome:
             outcome[key] = batch.error(key, "conflict", "the product changed concurrently; send it again",
                                        **_match_fields(stored.get(key)))
-    return [failed if failed is not None else outcome[key] for key, _, failed in parsed]
+    return [dict(_match_fields(None), **failed) if failed is not None else outcome[key]
+            for key, _, failed in parsed]
 
 
 def _normalised(item: dict) -> dict:
