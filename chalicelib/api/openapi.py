@@ -43,7 +43,8 @@ def _path(path: str) -> str:
 
 def _operation(route, fn, refs) -> dict:
     meta = fn.meta
-    op = {"operationId": route.target.rsplit(":", 1)[1], "summary": route.summary,
+    module, _, function = route.target.rpartition(".")[2].partition(":")
+    op = {"operationId": f"{module}_{function}", "summary": route.summary,
           "tags": [route.target.split(".")[-1].split(":")[0]],
           "responses": {str(meta.status): {"description": "Success",
                                            "content": {"application/json": {"schema": _ref(meta.response, refs)}}},
