@@ -78,6 +78,24 @@ def base_index_ids(index_pk: str) -> tuple:
     """One item per match-index partition holding the set of its base product ids, so a batch of
     products is matched with batch reads instead of a query per product."""
     return index_pk, "IDS"
+# orders and webhooks (issue 5) -----------------------------------------------------------------
+def order_ref(order_id: str) -> tuple:
+    """Where an order lives: order id → merchant and channel (channels address orders by id only)."""
+    return f"ORDERREF#{order_id}", "REF"
+
+
+UNPAID_SHARDS = 4
+WEBHOOK_DUE_SHARDS = 4
+
+
+def unpaid_queue(shard: int) -> str:
+    """gsi2 partition of unpaid orders, sorted by payment deadline (the payment-timeout schedule)."""
+    return f"ORDERS#UNPAID#{shard}"
+
+
+def webhook_due_queue(shard: int) -> str:
+    """gsi1 partition of webhook deliveries due for an attempt, sorted by when."""
+    return f"WEBHOOKS#DUE#{shard}"
 
 
 @dataclass(frozen=True)
@@ -136,3 +154,31 @@ class MerchantScope:
     def buyer_link(self, platform_customer_id: str) -> tuple:
         """This merchant's view of a platform buyer: its erp_customer_code and customer groups."""
         return self.pk("BUYER", platform_customer_id), "LINK"
+    # orders and webhooks (issue 5) -----------------------------------------------------------
+    def checkout_token(self, token: str) -> tuple:
+        return self.pk("CT", token), "TOKEN"
+
+    def order(self, order_id: str) -> tuple:
+        return self.pk("O", order_id), "ORDER"
+
+    def order_shipment(self, order_id: str, shipment_id: str) -> tuple:
+        return self.pk("O", order_id), f"SHIPMENT#{shipment_id}"
+
+    def order_tracking(self, order_id: str, at_iso: str = "", event_id: str = "") -> tuple:
+        """Tracking events sort by `at` (UTC, fixed width); `order_tracking(oid)` is their prefix."""
+        return self.pk("O", order_id), f"TRACK#{at_iso}#{event_id}" if at_iso else "TRACK#"
+
+    def order_feed(self, sync_status: str) -> str:
+        """gsi1 partition of the ERP feed: paid orders, `pending` or `synced`, sorted by feed key."""
+        return self.pk("FEED", sync_status)
+
+    def webhook_endpoint(self) -> tuple:
+        return self.settings("webhook-endpoint")
+
+    def webhook_delivery(self, event_id: str = "") -> tuple:
+        """The outbox item of one event, which is also its delivery record; "" → the prefix."""
+        return self.pk("WEBHOOK"), f"EVT#{event_id}"
+
+    def webhook_status(self, status: str) -> str:
+        """gsi2 partition listing deliveries by status (pending, succeeded, failed), newest last."""
+        return self.pk("WEBHOOK", status)
