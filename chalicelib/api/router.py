@@ -74,6 +74,30 @@ ROUTES = [
        "Upsert a platform buyer (B2B buyers carry their credit code)"),
     # inventory and ERP polling (issue 4) ------------------------------------------------------
     # orders and webhooks (issue 5) ------------------------------------------------------------
+    _r("POST", "/v1/checkout-tokens", "orders:issue_token", CHANNEL, "Issue a checkout token for an order page"),
+    _r("POST", "/v1/orders", "orders:place_order", CHANNEL,
+       "Place an order; Idempotency-Key (required) is the checkout token"),
+    _r("GET", "/v1/orders", "order_feed:list_orders", MERCHANT, "Paid orders for the ERP, stable cursor paging"),
+    _r("POST", "/v1/orders/sync-acks", "order_feed:acknowledge", MERCHANT, "Mark orders synced by the ERP"),
+    _r("GET", "/v1/orders/{order_id}", "order_feed:get_order", MERCHANT, "One paid order"),
+    _r("POST", "/v1/orders/{order_id}/payment", "orders:pay", CHANNEL, "Record the order's payment"),
+    _r("POST", "/v1/orders/{order_id}/refund-requests", "orders:request_refund", CHANNEL,
+       "Ask for a refund (hold before shipping, after-sale after)"),
+    _r("POST", "/v1/orders/{order_id}/refund-decision", "order_updates:decide_refund", MERCHANT,
+       "Approve or reject the open refund request"),
+    _r("POST", "/v1/orders/{order_id}/logistics", "order_updates:logistics", MERCHANT,
+       "Carrier and waybill: the order is shipped"),
+    _r("POST", "/v1/orders/{order_id}/shipments", "order_updates:shipments", MERCHANT,
+       "A (partial) shipment with lots"),
+    _r("POST", "/v1/orders/{order_id}/erp-status", "order_updates:erp_status", MERCHANT,
+       "An ERP status, recorded as a tracking event"),
+    _r("GET", "/v1/orders/{order_id}/tracking", "order_updates:tracking", ("merchant", "channel"),
+       "Tracking events, oldest first"),
+    _r("PUT", "/v1/webhook-endpoint", "webhooks:put_endpoint", MERCHANT, "Set the webhook endpoint"),
+    _r("GET", "/v1/webhook-endpoint", "webhooks:get_endpoint", MERCHANT, "The webhook endpoint (no secret)"),
+    _r("GET", "/v1/webhook-deliveries", "webhooks:list_deliveries", MERCHANT, "Webhook deliveries by status"),
+    _r("POST", "/v1/webhook-deliveries/{event_id}/retry", "webhooks:retry_delivery", MERCHANT,
+       "Send a webhook event again"),
     # fulfillment desk (issue 6) ---------------------------------------------------------------
     # spreadsheets and exports (issue 7) -------------------------------------------------------
 ]

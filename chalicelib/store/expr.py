@@ -49,6 +49,11 @@ class Update:
             self.set(name, value)
         return self
 
+    def set_if_missing(self, dotted: str, value) -> "Update":
+        p = path(dotted)
+        self._set.append(f"{p} = if_not_exists({p}, {self._value(value)})")
+        return self
+
     def increment(self, dotted: str, by: int = 1) -> "Update":
         p = path(dotted)
         self._set.append(f"{p} = if_not_exists({p}, {self._value(0)}) + {self._value(by)}")

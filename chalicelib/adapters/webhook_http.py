@@ -1,4 +1,4 @@
-"""Outbound HTTP to merchant-given URLs (webhooks, the ERP connection), safely.
+"""Webhook deliveries over HTTP to the merchant's URL, safely.
 
 `check_url` refuses URLs whose host resolves to a disallowed address (domain/urls.py) with 422
 `url_not_allowed`. `post` resolves again at send time and connects to the very address it
@@ -35,6 +35,11 @@ def resolve(url: str) -> tuple:
     if parts is None:
         raise UrlNotAllowed("The URL must be http(s)://host[:port]/...")
     host, port = parts
+    split = urlsplit(url)
+    if split.username or split.password:
+        raise UrlNotAllowed("Credentials do not belong in the URL")
+    if split.scheme != "https" and not settings().allow_loopback:
+        raise UrlNotAllowed("The URL must use https")
     try:
         infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
     except (socket.gaierror, UnicodeError):

@@ -1,0 +1,36 @@
+"""The merchant ERP's pull (contract section 7): paid orders, one order, acknowledgements."""
+from typing import List, Literal, Optional
+
+from pydantic import AwareDatetime, Field
+
+from chalicelib.api.handler import handler
+from chalicelib.api.models import Id, Paging, Strict
+from chalicelib.services import order_feed
+
+
+class OrderQuery(Paging):
+    sync_status: Optional[Literal["pending", "synced"]] = None
+    status: Optional[Literal["pending_payment", "paid", "partially_shipped", "shipped", "completed",
+                             "cancelled"]] = None
+    created_after: Optional[AwareDatetime] = None
+    created_before: Optional[AwareDatetime] = None
+    updated_after: Optional[AwareDatetime] = None
+
+
+class Acks(Strict):
+    order_ids: List[Id] = Field(min_length=1, max_length=100)
+
+
+@handler(query=OrderQuery)
+def list_orders(ctx):
+    return order_feed.list_orders(ctx.caller.merchant_id, ctx.query)
+
+
+@handler()
+def get_order(ctx):
+    return order_feed.get_order(ctx.caller.merchant_id, ctx.params["order_id"])
+
+
+@handler(body=Acks, idempotent=True)
+def acknowledge(ctx):
+    return order_feed.acknowledge(ctx.caller.merchant_id, ctx.body.order_ids)

@@ -1,0 +1,69 @@
+"""What the merchant writes to an order (contract section 7): logistics, shipments, ERP statuses,
+refund decisions; and the tracking the buyer sees."""
+from datetime import date
+from typing import List, Literal, Optional
+
+from pydantic import AwareDatetime, Field
+
+from chalicelib.api.handler import handler
+from chalicelib.api.models import Id, Strict
+from chalicelib.domain import clock
+from chalicelib.domain.orders import ERP_STATUSES
+from chalicelib.services import orders, shipping
+
+
+class Logistics(Strict):
+    carrier_code: str = Field(min_length=1, max_length=20)
+    waybill_no: str = Field(pattern=r"^[A-Za-z0-9\-]{4,40}$")
+
+
+class ShipmentLine(Strict):
+    erp_product_id: Id
+    quantity: int = Field(ge=1, le=100000)
+    lot_no: Optional[str] = Field(None, min_length=1, max_length=64)
+    production_date: Optional[date] = None
+    expiry_date: Optional[date] = None
+
+
+class Shipment(Strict):
+    lines: List[ShipmentLine] = Field(min_length=1, max_length=100)
+
+
+class ErpStatus(Strict):
+    status: Literal[ERP_STATUSES]
+    at: AwareDatetime
+
+
+class RefundDecision(Strict):
+    decision: Literal["approve", "reject"]
+
+
+@handler(body=Logistics, idempotent=True)
+def logistics(ctx):
+    b = ctx.body
+    return shipping.logistics(ctx.caller.merchant_id, ctx.params["order_id"], b.carrier_code, b.waybill_no)
+
+
+@handler(body=Shipment, status=201, idempotent=True)
+def shipments(ctx):
+    lines = [line.model_dump(mode="json") for line in ctx.body.lines]
+    return shipping.shipments(ctx.caller.merchant_id, ctx.params["order_id"], lines)
+
+
+@handler(body=ErpStatus, status=201, idempotent=True)
+def erp_status(ctx):
+    return shipping.erp_status(ctx.caller.merchant_id, ctx.params["order_id"], ctx.body.status,
+                               clock.iso(ctx.body.at.timestamp()))
+
+
+@handler()
+def tracking(ctx):
+    caller = ctx.caller
+    if caller.kind == "channel":
+        return shipping.tracking(ctx.params["order_id"], channel=(caller.channel_id, caller.merchant_ids))
+    return shipping.tracking(ctx.params["order_id"], merchant_id=caller.merchant_id)
+
+
+@handler(body=RefundDecision, idempotent=True)
+def decide_refund(ctx):
+    return orders.decide_refund(ctx.caller.merchant_id, ctx.params["order_id"], ctx.body.decision)

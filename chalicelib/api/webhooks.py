@@ -1,0 +1,39 @@
+"""The merchant's webhook endpoint and its deliveries (contract section 10)."""
+from typing import List, Literal, Optional
+
+from pydantic import Field
+
+from chalicelib.api.handler import handler
+from chalicelib.api.models import Paging, Strict
+from chalicelib.domain.webhooks import EVENT_TYPES
+from chalicelib.services import webhooks
+
+
+class Endpoint(Strict):
+    url: str = Field(min_length=8, max_length=2048)
+    events: List[Literal[EVENT_TYPES]] = Field(min_length=1, max_length=len(EVENT_TYPES))
+
+
+class DeliveryQuery(Paging):
+    status: Optional[Literal["succeeded", "failed", "pending"]] = None
+
+
+@handler(body=Endpoint)
+def put_endpoint(ctx):
+    return webhooks.put_endpoint(ctx.caller.merchant_id, ctx.body.url, ctx.body.events)
+
+
+@handler()
+def get_endpoint(ctx):
+    return webhooks.get_endpoint(ctx.caller.merchant_id)
+
+
+@handler(query=DeliveryQuery)
+def list_deliveries(ctx):
+    q = ctx.query
+    return webhooks.deliveries(ctx.caller.merchant_id, q.status, q.limit, q.cursor)
+
+
+@handler(status=202, idempotent=True)
+def retry_delivery(ctx):
+    return webhooks.retry(ctx.caller.merchant_id, ctx.params["event_id"])

@@ -1,0 +1,322 @@
+"""Orders in DynamoDB: the records, the named conditional writes, the ERP feed and the timeout queue.
+
+Records (keys spelled in store/keys.py)
+---------------------------------------
+`M#<mid>#O#<order_id>` / `ORDER` — the order:
+    order_id, merchant_id, channel_id, token      who placed it, with which checkout token
+    status        pending_payment | paid | partially_shipped | shipped | completed | cancelled
+    cancel_reason payment_timeout | refunded (absent otherwise)
+    holds         string set, absent when empty: {"refund_pending"} — guard with `NOT_HELD`
+    open_refund_id, refunds   the refund request waiting for a decision; every request, in order
+    sync_status   absent until paid, then pending | synced (ERP acknowledgement)
+    created_at, paid_at, updated_at, shipped_at, cancelled_at, synced_at, feed_at   RFC 3339 UTC
+    pay_deadline  epoch seconds; unpaid after it → cancelled by the schedule
+    buyer {platform_customer_id, name}, remark, merchant_remark, delivery {...}, invoice {...}|absent
+    amounts {goods, freight, discount, total}, lines [{erp_product_id, name, quantity,
+        unit_price, amount, price_source, lot, shipped_quantity, shipped_lots}]   money as strings
+    erp_status    the latest ERP status (never moves back)
+    stage         the desk's stage; set to `to_review` at payment, `shipped` when shipped
+    carrier_code, waybill_no   set by logistics (or the desk)
+    version       +1 on every write of this module; writes that recompute lines require it
+    gsi1pk/gsi1sk ERP feed, from payment on: `M#<mid>#FEED#pending|synced`, `<feed_at>#<order_id>`
+    gsi2pk/gsi2sk while pending_payment only: `ORDERS#UNPAID#<shard>`, `<deadline>#<mid>#<oid>`;
+                  removed at payment and cancellation, so after payment gsi2 is free for the desk
+`M#<mid>#O#<oid>` / `SHIPMENT#<id>` — one shipment's lines; `TRACK#<at>#<id>` — a tracking event.
+`ORDERREF#<oid>` / `REF` — merchant_id and channel_id of an order (channels address orders by id).
+
+Guards other features use (conditions in store/expr.py's `#name` convention)
+---------------------------------------------------------------------------
+`NOT_HELD` (no hold), `SHIPPABLE` (paid or partially shipped, not held): a direct ship by the desk
+must carry `SHIPPABLE` so that a refund hold and a shipment exclude each other — the hold needs
+`status = paid`, the shipment needs no hold, and DynamoDB serialises both on the one item.
+`ship_ops` builds a whole-order shipment (with the stock it consumes) for such callers.
+"""
+import hashlib
+import time
+from typing import Dict, List, Optional, Tuple
+
+from chalicelib.domain import clock
+from chalicelib.domain import orders as rules
+from chalicelib.domain.errors import (Conflict, IdempotencyInProgress, IdempotencyKeyMismatch,
+                                      UnprocessableRequest)
+from chalicelib.store import keys, stock
+from chalicelib.store.checkout import USED
+from chalicelib.store.expr import Update
+from chalicelib.store.keys import MerchantScope
+from chalicelib.store.table import Table, TransactionCanceled, put_op
+
+NOT_HELD = "attribute_not_exists(#holds)"
+SHIPPABLE = "#status IN (:st_paid, :st_partial) AND " + NOT_HELD
+SHIPPABLE_VALUES = {"st_paid": rules.PAID, "st_partial": rules.PARTIALLY_SHIPPED}
+CONFLICT_RETRIES = 6
+
+
+class OrderChanged(Exception):
+    """The order was not in the state a write expected (another writer won); re-read and decide."""
+
+
+class InvalidCheckoutToken(UnprocessableRequest):
+    def __init__(self, detail: str = "This checkout token was not issued to you for this merchant"):
+        super().__init__("invalid_checkout_token", detail)
+
+
+def shard(text: str, count: int) -> int:
+    return int(hashlib.sha1(text.encode()).hexdigest()[:8], 16) % count
+
+
+def order_ref(order_id: str, table: Optional[Table] = None) -> Optional[dict]:
+    return (table or Table()).get(*keys.order_ref(order_id))
+
+
+def due_unpaid(now_iso: str, limit: int = 500, table: Optional[Table] = None) -> List[dict]:
+    """Unpaid orders whose payment deadline passed (merchant_id, order_id), from every shard."""
+    table = table or Table()
+    found: List[dict] = []
+    for n in range(keys.UNPAID_SHARDS):
+        start = None
+        while len(found) < limit:
+            page, start = table.query(keys.unpaid_queue(n), index="gsi2", sk_between=("0", now_iso),
+                                      limit=min(100, limit - len(found)), start=start)
+            found.extend({"merchant_id": i["merchant_id"], "order_id": i["order_id"]} for i in page)
+            if not start:
+                break
+    return found
+
+
+class OrderStore:
+    def __init__(self, merchant_id: str, table: Optional[Table] = None):
+        self.merchant_id = merchant_id
+        self.scope = MerchantScope(merchant_id)
+        self.table = table or Table()
+
+    # reads ------------------------------------------------------------------------------------
+    def get(self, order_id: str) -> Optional[dict]:
+        return self.table.get(*self.scope.order(order_id))
+
+    def tracking(self, order_id: str) -> List[dict]:
+        pk, prefix = self.scope.order_tracking(order_id)
+        return self.table.query_all(pk, prefix, consistent=True)
+
+    def feed(self, sync_status: str, after: Optional[str], page_size: int, start: Optional[dict],
+             filter_expression: Optional[str], values: dict, names: dict) -> Tuple[List[dict], Optional[dict]]:
+        """One page of the ERP feed partition, sort keys strictly after `after`."""
+        return self.table.query(self.scope.order_feed(sync_status), index="gsi1", sk_after=after,
+                                limit=page_size, start=start, filter_expression=filter_expression,
+                                filter_values=values, filter_names=names)
+
+    # placement --------------------------------------------------------------------------------
+    def new_order_item(self, order: dict) -> dict:
+        pk, sk = self.scope.order(order["order_id"])
+        deadline_iso = clock.iso(order["pay_deadline"])
+        return dict(order, pk=pk, sk=sk, version=1,
+                    gsi2pk=keys.unpaid_queue(shard(order["order_id"], keys.UNPAID_SHARDS)),
+                    gsi2sk=f"{deadline_iso}#{self.merchant_id}#{order['order_id']}")
+
+    def place(self, order: dict, token_op: dict, fingerprint: str, reserve: Dict[str, int],
+              read_token) -> Optional[str]:
+        """Write the order, use the token and reserve the stock, all in one transaction.
+
+        None when placed; the first response's text when this token already placed this very
+        request (a replay). InvalidCheckoutToken, IdempotencyKeyMismatch or InsufficientStock
+        otherwise; nothing is written unless everything is.
+        """
+        item = self.new_order_item(order)
+        ref_pk, ref_sk = keys.order_ref(order["order_id"])
+        skus = list(reserve)
+        ops = [token_op, put_op(item, condition="attribute_not_exists(pk)"),
+               put_op({"pk": ref_pk, "sk": ref_sk, "order_id": order["order_id"],
+                       "merchant_id": self.merchant_id, "channel_id": order["channel_id"]})]
+        ops += [stock.reserve_op(self.merchant_id, sku, qty) for sku, qty in reserve.items()]
+        for attempt in range(CONFLICT_RETRIES):
+            try:
+                self.table.transact([dict(op) for op in _copy_ops(ops)])
+                return None
+            except TransactionCanceled as cancelled:
+                reasons = cancelled.reasons + ["None"] * (len(ops) - len(cancelled.reasons))
+                if reasons[0] == "ConditionalCheckFailed":
+                    return token_outcome(cancelled.olds[0] if cancelled.olds else None, read_token,
+                                          order["channel_id"], fingerprint)
+                short = [skus[i - 3] for i, r in enumerate(reasons) if i >= 3 and r == "ConditionalCheckFailed"]
+                if short:
+                    raise rules.InsufficientStock(f"Not enough stock for {', '.join(short)}",
+                                                  erp_product_ids=short)
+                if any(r not in ("None", "TransactionConflict") for r in reasons):
+                    raise Conflict(f"The order could not be written: {reasons}")
+            time.sleep(0.02 * (attempt + 1))
+        raise IdempotencyInProgress("The checkout token is being used by another request; retry")
+
+    # payment and timeout -----------------------------------------------------------------------
+    def pay_op(self, order: dict, paid_at: str, now_iso: str) -> dict:
+        oid = order["order_id"]
+        return (Update()
+                .set_all({"status": rules.PAID, "paid_at": paid_at, "sync_status": "pending",
+                          "feed_at": now_iso, "updated_at": now_iso, "stage": "to_review",
+                          "gsi1pk": self.scope.order_feed("pending"), "gsi1sk": f"{now_iso}#{oid}"})
+                .increment("version")
+                .remove("gsi2pk", "gsi2sk")
+                .when("#status = :pending", pending=rules.PENDING_PAYMENT)
+                .op(*self.scope.order(oid)))
+
+    def expire_ops(self, order: dict, now: float) -> Tuple[dict, list]:
+        """Cancel an unpaid order past its deadline and release its reservations."""
+        now_iso = clock.iso(now)
+        update = (Update()
+                  .set_all({"status": rules.CANCELLED, "cancel_reason": rules.PAYMENT_TIMEOUT,
+                            "cancelled_at": now_iso, "updated_at": now_iso})
+                  .increment("version")
+                  .remove("gsi2pk", "gsi2sk")
+                  .when("#status = :pending AND #pay_deadline <= :now", pending=rules.PENDING_PAYMENT,
+                        now=int(now)))
+        return update.op(*self.scope.order(order["order_id"])), self.release_ops(order)
+
+    def release_ops(self, order: dict) -> list:
+        """Give back what the order still holds reserved (ordered minus shipped, per product)."""
+        return [stock.release_op(self.merchant_id, line["erp_product_id"], rest)
+                for line in order["lines"]
+                if (rest := line["quantity"] - line.get("shipped_quantity", 0)) > 0]
+
+    # shipping ---------------------------------------------------------------------------------
+    def ship_ops(self, order: dict, carrier_code: Optional[str], waybill_no: Optional[str],
+                 now_iso: str, guard: Optional[str] = None, guard_values: Optional[dict] = None,
+                 extra: Optional[dict] = None) -> Tuple[dict, list]:
+        """Ship every remaining unit: (order update, stock consume ops).
+
+        The update requires `SHIPPABLE` and the version read (plus the caller's `guard`, e.g. the
+        desk's `print_count = :one`); `extra` are more fields to set (e.g. the desk's stage).
+        """
+        lines, consume = rules.ship_remaining(order["lines"])
+        update = (Update()
+                  .set_all({"status": rules.SHIPPED, "lines": lines, "updated_at": now_iso,
+                            "shipped_at": now_iso, "stage": "shipped", "carrier_code": carrier_code,
+                            "waybill_no": waybill_no})
+                  .set_all(extra or {})
+                  .increment("version")
+                  .when(SHIPPABLE, **SHIPPABLE_VALUES)
+                  .when("#version = :version", version=order["version"]))
+        if guard:
+            update.when(guard, **(guard_values or {}))
+        return (update.op(*self.scope.order(order["order_id"])),
+                [stock.consume_op(self.merchant_id, sku, qty) for sku, qty in consume.items()])
+
+    def shipment_ops(self, order: dict, shipment: dict, now_iso: str) -> Tuple[dict, list, str]:
+        """Add a (partial) shipment: (order update + shipment record ops, consume ops, new status)."""
+        lines, consume, status = rules.apply_shipment(order["lines"], shipment["lines"])
+        fields = {"status": status, "lines": lines, "updated_at": now_iso}
+        if status == rules.SHIPPED:
+            fields.update({"shipped_at": now_iso, "stage": "shipped"})
+        update = (Update().set_all(fields).increment("version")
+                  .when(SHIPPABLE, **SHIPPABLE_VALUES)
+                  .when("#version = :version", version=order["version"]))
+        pk, sk = self.scope.order_shipment(order["order_id"], shipment["shipment_id"])
+        record = put_op(dict(shipment, pk=pk, sk=sk, order_id=order["order_id"], created_at=now_iso),
+                        condition="attribute_not_exists(pk)")
+        return ([update.op(*self.scope.order(order["order_id"])), record],
+                [stock.consume_op(self.merchant_id, sku, qty) for sku, qty in consume.items()], status)
+
+    def correct_logistics_op(self, order: dict, carrier_code: str, waybill_no: str, now_iso: str) -> dict:
+        """A shipped order's carrier or waybill number corrected: nothing else changes."""
+        return (Update()
+                .set_all({"carrier_code": carrier_code, "waybill_no": waybill_no, "updated_at": now_iso})
+                .increment("version")
+                .when("#status IN (:shipped, :completed)", shipped=rules.SHIPPED, completed=rules.COMPLETED)
+                .op(*self.scope.order(order["order_id"])))
+
+    # ERP status and acknowledgement -----------------------------------------------------------
+    def tracking_op(self, order_id: str, event: dict) -> dict:
+        pk, sk = self.scope.order_tracking(order_id, event["at"], event["event_id"])
+        return put_op(dict(event, pk=pk, sk=sk, order_id=order_id))
+
+    def erp_status_op(self, order: dict, erp_status: str, new_status: Optional[str], now_iso: str) -> dict:
+        update = Update().set("erp_status", erp_status).set("updated_at", now_iso).increment("version")
+        if new_status:
+            update.set("status", new_status).set("completed_at", now_iso)
+        if order.get("erp_status"):
+            update.when("#erp_status = :old", old=order["erp_status"])
+        else:
+            update.when("attribute_not_exists(#erp_status)")
+        return update.when("#status = :status", status=order["status"]).op(*self.scope.order(order["order_id"]))
+
+    def acknowledge(self, order_id: str, now_iso: str) -> str:
+        """Mark a paid order synced: `synced`, `already_synced`, `not_paid` or `not_found`."""
+        update = (Update()
+                  .set_all({"sync_status": "synced", "synced_at": now_iso,
+                            "gsi1pk": self.scope.order_feed("synced")})
+                  .when("#sync_status = :pending", pending="pending"))
+        from chalicelib.store.table import ConditionFailed
+        try:
+            update.apply(self.table, *self.scope.order(order_id))
+            return "synced"
+        except ConditionFailed as failed:
+            old = failed.old if failed.old is not None else self.get(order_id)
+        if old is None:
+            return "not_found"
+        return "already_synced" if old.get("sync_status") == "synced" else "not_paid"
+
+    # refunds ----------------------------------------------------------------------------------
+    def refund_request_op(self, order: dict, refund: dict, kind: str, now_iso: str) -> dict:
+        update = (Update()
+                  .set_all({"open_refund_id": refund["refund_id"], "updated_at": now_iso})
+                  .append("refunds", [refund])
+                  .increment("version")
+                  .when("attribute_not_exists(#open_refund_id)"))
+        if kind == "hold":
+            update.add_to_set("holds", {rules.REFUND_PENDING}).when("#status = :paid", paid=rules.PAID)
+        else:
+            update.when("#status IN (:a, :b, :c)", a=rules.PARTIALLY_SHIPPED, b=rules.SHIPPED,
+                        c=rules.COMPLETED)
+        return update.op(*self.scope.order(order["order_id"]))
+
+    def refund_decision_op(self, order: dict, index: int, decision: str, now_iso: str) -> dict:
+        """Close the open refund request; approving a hold also cancels the order (release apart)."""
+        refund = order["refunds"][index]
+        outcome = "approved" if decision == "approve" else "rejected"
+        update = (Update()
+                  .set(f"refunds[{index}].status", outcome)
+                  .set(f"refunds[{index}].decided_at", now_iso)
+                  .set("updated_at", now_iso)
+                  .increment("version")
+                  .remove("open_refund_id")
+                  .when("#open_refund_id = :rid", rid=refund["refund_id"]))
+        if refund["kind"] == "hold":
+            update.delete_from_set("holds", {rules.REFUND_PENDING})
+            if decision == "approve":
+                update.set_all({"status": rules.CANCELLED, "cancel_reason": rules.REFUNDED,
+                                "cancelled_at": now_iso}).remove("gsi2pk", "gsi2sk")
+                update.when("#status = :paid", paid=rules.PAID)
+        return update.op(*self.scope.order(order["order_id"]))
+
+    # writing ----------------------------------------------------------------------------------
+    def write(self, order_ops: list, stock_ops: list = (), other_ops: list = ()) -> None:
+        """One transaction; a failed order condition → OrderChanged, a stock one → InsufficientStock."""
+        ops = list(order_ops) + list(stock_ops) + list(other_ops)
+        for attempt in range(CONFLICT_RETRIES):
+            try:
+                self.table.transact(_copy_ops(ops))
+                return
+            except TransactionCanceled as cancelled:
+                reasons = cancelled.reasons
+                if any(r == "ConditionalCheckFailed" for r in reasons[:len(order_ops)]):
+                    raise OrderChanged()
+                first_stock = len(order_ops)
+                short = [i for i, r in enumerate(reasons[first_stock:first_stock + len(stock_ops)])
+                         if r == "ConditionalCheckFailed"]
+                if short:
+                    raise rules.InsufficientStock("Not enough stock to do this")
+                if "ConditionalCheckFailed" in reasons:
+                    raise Conflict(f"The change could not be written: {reasons}")
+            time.sleep(0.02 * (attempt + 1))
+        raise OrderChanged()
+
+
+def _copy_ops(ops: list) -> list:
+    """Table.transact stamps TableName into the operations; give it fresh dicts each attempt."""
+    return [{kind: dict(body) for kind, body in op.items()} for op in ops]
+
+
+def token_outcome(old: Optional[dict], read_token, channel_id: str, fingerprint: str) -> str:
+    token = old if old and old.get("state") else read_token()
+    if not token or token.get("state") != USED or token.get("channel_id") != channel_id:
+        raise InvalidCheckoutToken()
+    if token.get("fingerprint") != fingerprint:
+        raise IdempotencyKeyMismatch()
+    return token["response"]

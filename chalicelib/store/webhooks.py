@@ -1,0 +1,142 @@
+"""The merchant's webhook endpoint, and the outbox whose items are also the delivery records.
+
+Endpoint: `M#<mid>#SETTINGS` / `SETTINGS#webhook-endpoint` — `url`, `events`, `salt` (the signing
+secret is derived from the server key and this salt, never stored), `updated_at`.
+
+Outbox item = delivery record: `M#<mid>#WEBHOOK` / `EVT#<event_id>` (event ids sort by time),
+written in the same transaction as the change that causes the event:
+    event_id, merchant_id, type, created_at, body (the exact JSON sent on every attempt)
+    status        pending (never tried) | succeeded | failed (the last attempt failed)
+    attempts, last_status_code, last_error, last_attempt_at
+    next_attempt_at   RFC 3339 UTC; absent when nothing is due (succeeded or gave up)
+    deadline      epoch seconds after which a failure gives up (created + 24 h)
+    gave_up       true once retries stopped
+    gsi1pk/gsi1sk `WEBHOOKS#DUE#<shard>`, `<next_attempt_at>#<mid>#<event_id>` while an attempt
+                  is due: the schedule's safety net finds work here
+    gsi2pk/gsi2sk `M#<mid>#WEBHOOK#<status>`, `<event_id>`: the deliveries listing by status
+
+An attempt is claimed with a conditional update on the `next_attempt_at` the worker read (the
+claim moves it a lease ahead), so duplicate queue messages and the schedule never send twice
+at once; the outcome is written only by the claimant (`attempts` unchanged since its claim).
+"""
+from typing import List, Optional, Tuple
+
+from chalicelib.domain import clock
+from chalicelib.store import keys
+from chalicelib.store.expr import Update
+from chalicelib.store.keys import MerchantScope
+from chalicelib.store.table import ConditionFailed, Table, put_op
+
+LEASE_SECONDS = 60
+PENDING, SUCCEEDED, FAILED = "pending", "succeeded", "failed"
+
+
+def _shard(event_id: str) -> int:
+    from chalicelib.store.orders import shard
+    return shard(event_id, keys.WEBHOOK_DUE_SHARDS)
+
+
+def due(now_iso: str, limit: int = 500, table: Optional[Table] = None) -> List[dict]:
+    """Deliveries whose next attempt is due (merchant_id, event_id), from every shard."""
+    table = table or Table()
+    found: List[dict] = []
+    for n in range(keys.WEBHOOK_DUE_SHARDS):
+        start = None
+        while len(found) < limit:
+            page, start = table.query(keys.webhook_due_queue(n), index="gsi1", sk_between=("0", now_iso),
+                                      limit=min(100, limit - len(found)), start=start)
+            found.extend({"merchant_id": i["merchant_id"], "event_id": i["event_id"]} for i in page)
+            if not start:
+                break
+    return found
+
+
+class WebhookStore:
+    def __init__(self, merchant_id: str, table: Optional[Table] = None):
+        self.merchant_id = merchant_id
+        self.scope = MerchantScope(merchant_id)
+        self.table = table or Table()
+
+    # endpoint ---------------------------------------------------------------------------------
+    def endpoint(self) -> Optional[dict]:
+        return self.table.get(*self.scope.webhook_endpoint())
+
+    def put_endpoint(self, url: str, events: list, new_salt: str) -> dict:
+        """Set URL and events; the salt (so the signing secret) stays the same once made."""
+        pk, sk = self.scope.webhook_endpoint()
+        return (Update()
+                .set_all({"url": url, "events": list(events), "updated_at": clock.now_iso()})
+                .set_if_missing("salt", new_salt)
+                .apply(self.table, pk, sk))
+
+    # outbox -----------------------------------------------------------------------------------
+    def outbox_op(self, event_id: str, event_type: str, body: str, created: float) -> dict:
+        created_iso = clock.iso(created)
+        pk, sk = self.scope.webhook_delivery(event_id)
+        from chalicelib.domain.webhooks import RETRY_WINDOW_SECONDS
+        return put_op({"pk": pk, "sk": sk, "event_id": event_id, "merchant_id": self.merchant_id,
+                       "type": event_type, "created_at": created_iso, "body": body, "status": PENDING,
+                       "attempts": 0, "gave_up": False, "deadline": int(created + RETRY_WINDOW_SECONDS),
+                       "next_attempt_at": created_iso, **self._due_keys(event_id, created_iso),
+                       **self._status_keys(event_id, PENDING)},
+                      condition="attribute_not_exists(pk)")
+
+    def get(self, event_id: str) -> Optional[dict]:
+        return self.table.get(*self.scope.webhook_delivery(event_id))
+
+    def claim(self, item: dict, now: float) -> Optional[dict]:
+        """Take the due attempt of `item` as read; the claimed item, or None if someone else did."""
+        lease = clock.iso(now + LEASE_SECONDS)
+        try:
+            return (Update()
+                    .set_all({"next_attempt_at": lease, "last_attempt_at": clock.iso(now),
+                              **self._due_keys(item["event_id"], lease)})
+                    .increment("attempts")
+                    .when("#next_attempt_at = :seen", seen=item["next_attempt_at"])
+                    .apply(self.table, *self.scope.webhook_delivery(item["event_id"])))
+        except ConditionFailed:
+            return None
+
+    def finish(self, claimed: dict, status_code: Optional[int], error: Optional[str], ok: bool,
+               next_at: Optional[float]) -> bool:
+        """Record the claimed attempt's outcome; `next_at` None after a failure means give up."""
+        event_id = claimed["event_id"]
+        status = SUCCEEDED if ok else FAILED
+        update = (Update()
+                  .set_all({"status": status, "last_status_code": status_code, "last_error": error,
+                            **self._status_keys(event_id, status)})
+                  .when("#attempts = :mine", mine=claimed["attempts"]))
+        if ok or next_at is None:
+            update.remove("next_attempt_at", "gsi1pk", "gsi1sk").set("gave_up", not ok)
+        else:
+            at = clock.iso(next_at)
+            update.set_all({"next_attempt_at": at, **self._due_keys(event_id, at)})
+        try:
+            update.apply(self.table, *self.scope.webhook_delivery(event_id))
+            return True
+        except ConditionFailed:
+            return False
+
+    def reopen(self, event_id: str, now: float, deadline: int) -> dict:
+        """Due again now (a manual retry); `deadline` bounds its automatic retries."""
+        at = clock.iso(now)
+        return (Update()
+                .set_all({"next_attempt_at": at, "gave_up": False, "deadline": deadline,
+                          **self._due_keys(event_id, at)})
+                .when("attribute_exists(#pk)")
+                .apply(self.table, *self.scope.webhook_delivery(event_id)))
+
+    def page(self, status: Optional[str], limit: int, start: Optional[dict]) -> Tuple[List[dict], Optional[dict]]:
+        """Newest first; by status through gsi2, else the merchant's whole outbox partition."""
+        if status:
+            return self.table.query(self.scope.webhook_status(status), index="gsi2", limit=limit,
+                                    start=start, forward=False)
+        pk, prefix = self.scope.webhook_delivery()
+        return self.table.query(pk, prefix, limit=limit, start=start, forward=False)
+
+    def _due_keys(self, event_id: str, at_iso: str) -> dict:
+        return {"gsi1pk": keys.webhook_due_queue(_shard(event_id)),
+                "gsi1sk": f"{at_iso}#{self.merchant_id}#{event_id}"}
+
+    def _status_keys(self, event_id: str, status: str) -> dict:
+        return {"gsi2pk": self.scope.webhook_status(status), "gsi2sk": event_id}
