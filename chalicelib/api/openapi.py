@@ -56,9 +56,11 @@ def _operation(route, fn, refs) -> dict:
         for name, field in meta.query.model_fields.items():
             params.append({"name": name, "in": "query", "required": field.is_required(),
                            "description": field.description or "", "schema": {}})
-    if meta.idempotent:
-        params.append({"name": "Idempotency-Key", "in": "header", "required": False,
-                       "schema": {"type": "string", "minLength": 1, "maxLength": 255}})
+    required_key = getattr(fn, "idempotency_key", None)  # e.g. the checkout token of POST /v1/orders
+    if meta.idempotent or required_key:
+        params.append({"name": "Idempotency-Key", "in": "header", "required": bool(required_key),
+                       "description": required_key or "", "schema": {"type": "string", "minLength": 1,
+                                                                    "maxLength": 255}})
     if params:
         op["parameters"] = params
     if meta.body is not None:

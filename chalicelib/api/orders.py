@@ -100,6 +100,9 @@ def place_order(ctx):
     return Response(body=text, status_code=201, headers=headers)
 
 
+place_order.idempotency_key = "Required: the checkout token from POST /v1/checkout-tokens"
+
+
 @handler(body=Payment, idempotent=True)
 def pay(ctx):
     return orders.pay(ctx.caller.channel_id, ctx.caller.merchant_ids, ctx.params["order_id"],
