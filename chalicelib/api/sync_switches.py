@@ -36,6 +36,11 @@ def put_switches(ctx):
     return sync.set_module_switches(ctx.caller.merchant_id, _changes(ctx.body))
 
 
+@handler()
+def get_product_switches(ctx):
+    return sync.product_switches(ctx.caller.merchant_id, ctx.params["erp_product_id"])
+
+
 @handler(body=ProductSwitches)
 def put_product_switches(ctx):
     until: Optional[datetime] = ctx.body.until

@@ -103,3 +103,21 @@ class RateLimited(DomainError):
 
     def __init__(self, retry_after: int = 1, detail: Optional[str] = None):
         super().__init__(detail, retry_after=retry_after)
+
+
+# inventory (issue 4) --------------------------------------------------------------------------
+class InsufficientStock(Conflict):
+    """Not enough stock: `erp_product_ids` names the products that lacked it."""
+    code = "insufficient_stock"
+    title = "Not enough stock"
+
+
+class CompareFailed(Conflict):
+    code = "compare_failed"
+    title = "The stored value is not the one compared against"
+
+
+class ChangedMeanwhile(Conflict):
+    """A write based on what was read found the record changed since (optimistic check)."""
+    code = "conflict"
+    title = "The record changed concurrently"

@@ -6,7 +6,10 @@ from chalicelib.events.sqs_batch import run_batch
 
 
 def handlers() -> dict:
-    return {}
+    from chalicelib.services import polling
+    return {
+        polling.MESSAGE: polling.handle_message,      # inventory and ERP polling (issue 4)
+    }
 
 
 def handle(event, context):

@@ -14,6 +14,7 @@ def parts() -> list:
     return [
         ("payment_timeouts", "chalicelib.services.orders:expire_unpaid"),
         ("webhook_retries", "chalicelib.services.webhooks:enqueue_due"),
+        ("erp_polls", "chalicelib.services.polling:enqueue_due"),
     ]
 
 

@@ -30,18 +30,32 @@ class SyncGate:
 
 def module_switches(merchant_id: str) -> dict:
     modules, _ = SyncStore(merchant_id).load()
-    return {m: modules.get(m, True) is not False for m in rules.MODULES}
+    return _modules_view(modules)
 
 
 def set_module_switches(merchant_id: str, changes: dict) -> dict:
-    SyncStore(merchant_id).set_modules(changes)
-    return module_switches(merchant_id)
+    return _modules_view(SyncStore(merchant_id).set_modules(changes))
+
+
+def _modules_view(modules: dict) -> dict:
+    return {m: modules.get(m, True) is not False for m in rules.MODULES}
+
+
+def product_switches(merchant_id: str, erp_product_id: str) -> dict:
+    return _product_view(erp_product_id, SyncStore(merchant_id).product(erp_product_id))
 
 
 def set_product_switches(merchant_id: str, erp_product_id: str, changes: dict,
                          until: Optional[float]) -> dict:
+    """Switch modules of one product on or off; `until` applies to the ones switched off."""
     switches = {m: {"on": bool(on), "until": None if on else until} for m, on in changes.items()}
-    SyncStore(merchant_id).set_product(erp_product_id, switches)
-    _, products = SyncStore(merchant_id).load()
+    store = SyncStore(merchant_id)
+    store.set_product(erp_product_id, switches)
+    return _product_view(erp_product_id, store.product(erp_product_id))
+
+
+def _product_view(erp_product_id: str, switches: Optional[dict]) -> dict:
+    view = rules.effective(switches, clock.now())
     return {"erp_product_id": erp_product_id,
-            "switches": rules.effective(products.get(erp_product_id), clock.now())}
+            "switches": {m: {"on": s["on"], "until": clock.iso(float(s["until"])) if s["until"] is not None else None}
+                         for m, s in view.items()}}

@@ -98,6 +98,17 @@ def webhook_due_queue(shard: int) -> str:
     return f"WEBHOOKS#DUE#{shard}"
 
 
+# inventory and ERP polling (issue 4) ----------------------------------------------------------
+def erp_polls_due() -> str:
+    """gsi1 partition of every ERP connection; gsi1sk = `erp_poll_slot(next_poll_at, mid)`."""
+    return "ERPPOLLS"
+
+
+def erp_poll_slot(next_poll_at: float, merchant_id: str) -> str:
+    """Sorts by due time, so the schedule reads the due connections as one key range."""
+    return f"{int(next_poll_at):012d}#{merchant_id}"
+
+
 @dataclass(frozen=True)
 class MerchantScope:
     """Builds the keys of one merchant's records; the only way the store reaches them."""
@@ -182,3 +193,12 @@ class MerchantScope:
     def webhook_status(self, status: str) -> str:
         """gsi2 partition listing deliveries by status (pending, succeeded, failed), newest last."""
         return self.pk("WEBHOOK", status)
+
+    # inventory and ERP polling (issue 4) -------------------------------------------------------
+    def stock_index(self) -> str:
+        """gsi2 partition of the merchant's stock records (gsi2sk = erp_product_id): a poll reads
+        everything it compares against in a few pages instead of one key per product."""
+        return self.pk("STOCK")
+
+    def erp_connection(self) -> tuple:
+        return self.pk("ERP"), "CONNECTION"

@@ -1,32 +1,176 @@
-"""Stock operations for other features' transactions (orders reserve, release and consume).
+"""Stock records (pk `M#<mid>#P#<erp_product_id>`, sk `STOCK`): named conditional writes.
 
-Minimal version written by the orders feature against the agreed interface of
-docs/architecture.md; the inventory feature owns this module and its STOCK record
-(`on_hand`, `reserved`, `free = on_hand - reserved`).
+Attributes: `on_hand`, `reserved`, `free` (= on_hand - reserved, kept by every write so that one
+condition `free >= :q` guards a reservation), `lots`, `source`, `updated_at`, `rev` (bumped by
+every change of on_hand or lots, so a write computed from a read can insist nothing changed in
+between) and `prev_on_hand` (on_hand before the latest write, returned with the new record so the
+caller knows whether stock moved without reading first). Every arithmetic happens inside
+DynamoDB: a reservation landing between two writes is never lost.
+
+`reserve_op`, `release_op` and `consume_op` build the operations that orders and the desk put
+in their own transactions; after such a transaction commits, the caller should call
+`services.listing.on_stock_changed` for the products whose availability moved.
 """
+import re
+from typing import Iterable, Optional
+
+from chalicelib.domain import clock
+from chalicelib.domain.errors import ChangedMeanwhile, CompareFailed, InsufficientStock
 from chalicelib.store.keys import MerchantScope
-from chalicelib.store.table import update_op
+from chalicelib.store.table import ConditionFailed, Table, TransactionCanceled, update_op
+
+STOCK = "STOCK"
+_NAME = re.compile(r"#([A-Za-z_][A-Za-z0-9_]*)")
+ABSENT = object()          # expected revision of a record that must not exist yet
+
+_TOUCH = ("#rev = if_not_exists(#rev, :zero) + :one, #prev_on_hand = if_not_exists(#on_hand, :zero), "
+          "#reserved = if_not_exists(#reserved, :zero), #source = :source, #updated_at = :now, "
+          "#erp_product_id = :erp_id, #gsi2pk = :index, #gsi2sk = :erp_id")
+_SET_ON_HAND = "#on_hand = :on_hand, #free = :on_hand - if_not_exists(#reserved, :zero)"
+_ADJUST = ("#on_hand = if_not_exists(#on_hand, :zero) + :delta, #free = if_not_exists(#free, :zero) + :delta, "
+           "#last_reason = :reason")
 
 
+def names(*expressions: Optional[str]) -> dict:
+    """ExpressionAttributeNames for every `#name` used (DynamoDB refuses unused ones)."""
+    return {"#" + n: n for e in expressions if e for n in _NAME.findall(e)}
+
+
+# operations for other features' transactions ----------------------------------------------------
 def reserve_op(merchant_id: str, erp_product_id: str, quantity: int) -> dict:
-    """Reserve `quantity`; the transaction fails on this operation unless `free >= quantity`."""
-    pk, sk = MerchantScope(merchant_id).stock(erp_product_id)
-    return update_op(pk, sk, "SET #reserved = #reserved + :q, #free = #free - :q",
-                     condition="#free >= :q", values={":q": quantity},
-                     names={"#reserved": "reserved", "#free": "free"})
+    """Promise `quantity` to an order: only if that much is free (never sold twice)."""
+    return _move(merchant_id, erp_product_id, quantity,
+                 "SET #reserved = #reserved + :q, #free = #free - :q, #updated_at = :now", "#free >= :q")
 
 
 def release_op(merchant_id: str, erp_product_id: str, quantity: int) -> dict:
-    """Give back a reservation (an order cancelled or refunded before shipping)."""
-    pk, sk = MerchantScope(merchant_id).stock(erp_product_id)
-    return update_op(pk, sk, "SET #reserved = #reserved - :q, #free = #free + :q",
-                     condition="attribute_exists(pk)", values={":q": quantity},
-                     names={"#reserved": "reserved", "#free": "free"})
+    """Give back a reservation (order cancelled or refunded before shipping)."""
+    return _move(merchant_id, erp_product_id, quantity,
+                 "SET #reserved = #reserved - :q, #free = #free + :q, #updated_at = :now", "#reserved >= :q")
 
 
 def consume_op(merchant_id: str, erp_product_id: str, quantity: int) -> dict:
-    """Shipping: the reserved units leave the shelf (on_hand and reserved both go down)."""
+    """Shipping: the reserved units leave the shelf (on_hand and reserved both drop; free stays).
+    Refused when on_hand is below the quantity (an oversold product): stock is never negative."""
+    return _move(merchant_id, erp_product_id, quantity,
+                 "SET #prev_on_hand = #on_hand, #on_hand = #on_hand - :q, #reserved = #reserved - :q, "
+                 "#rev = #rev + :one, #updated_at = :now",
+                 "#reserved >= :q AND #on_hand >= :q", one=True)
+
+
+def _move(merchant_id: str, erp_product_id: str, quantity: int, expression: str, condition: str,
+          one: bool = False) -> dict:
+    if not isinstance(quantity, int) or quantity <= 0:
+        raise ValueError("a stock movement is a positive whole number")
+    values = {":q": quantity, ":now": clock.now_iso()}
+    if one:
+        values[":one"] = 1
     pk, sk = MerchantScope(merchant_id).stock(erp_product_id)
-    return update_op(pk, sk, "SET #on_hand = #on_hand - :q, #reserved = #reserved - :q",
-                     condition="attribute_exists(pk)", values={":q": quantity},
-                     names={"#on_hand": "on_hand", "#reserved": "reserved"})
+    return update_op(pk, sk, expression, condition, values, names(expression, condition))
+
+
+class StockStore:
+    def __init__(self, merchant_id: str, table: Optional[Table] = None):
+        self.merchant_id = merchant_id
+        self.scope = MerchantScope(merchant_id)
+        self.table = table or Table()
+
+    # reads -------------------------------------------------------------------------------------
+    def get(self, erp_product_id: str) -> Optional[dict]:
+        return self.table.get(*self.scope.stock(erp_product_id))
+
+    def with_product(self, erp_product_id: str) -> tuple:
+        """(product record or None, stock record or None) in one read."""
+        found = {item["sk"]: item for item in self.table.batch_get(
+            [self.scope.product(erp_product_id), self.scope.stock(erp_product_id)])}
+        return found.get(self.scope.product(erp_product_id)[1]), found.get(STOCK)
+
+    def many(self, erp_product_ids) -> list:
+        """Consistent reads of the records that exist among `erp_product_ids`."""
+        return self.table.batch_get([self.scope.stock(i) for i in erp_product_ids])
+
+    def everything(self) -> dict:
+        """{erp_product_id: record} for the whole merchant, a few index pages (eventually
+        consistent: writes based on it carry the revision they saw)."""
+        items = self.table.query_all(self.scope.stock_index(), index="gsi2")
+        return {item["erp_product_id"]: item for item in items}
+
+    # named writes ------------------------------------------------------------------------------
+    def set_on_hand(self, erp_product_id: str, on_hand: int, source: str,
+                    compare_on_hand: Optional[int] = None) -> dict:
+        """Absolute set; with `compare_on_hand` only if the stored value equals it (a product
+        without a record counts as 0), else CompareFailed."""
+        condition = None
+        values = {":on_hand": on_hand}
+        if compare_on_hand is not None:
+            values[":compare"] = compare_on_hand
+            condition = "#on_hand = :compare"
+            if compare_on_hand == 0:
+                condition = "attribute_not_exists(#on_hand) OR " + condition
+        try:
+            return self._write(erp_product_id, _SET_ON_HAND, source, condition, values)
+        except ConditionFailed as failed:
+            stored = int((failed.old or {}).get("on_hand") or 0)
+            raise CompareFailed(f"on_hand is {stored}, not {compare_on_hand}", on_hand=stored)
+
+    def adjust(self, erp_product_id: str, delta: int, source: str, reason: str) -> dict:
+        """on_hand += delta, refused (InsufficientStock) when that would go below 0."""
+        condition = None
+        values = {":delta": delta, ":reason": reason}
+        if delta < 0:
+            condition, values[":need"] = "#on_hand >= :need", -delta
+        try:
+            return self._write(erp_product_id, _ADJUST, source, condition, values)
+        except ConditionFailed as failed:
+            stored = int((failed.old or {}).get("on_hand") or 0)
+            raise InsufficientStock(f"on_hand is {stored}; a delta of {delta} would take it below 0",
+                                    on_hand=stored)
+
+    def replace(self, erp_product_id: str, source: str, on_hand: Optional[int] = None,
+                lots: Optional[list] = None, expected_rev=None) -> dict:
+        """Write on_hand and/or lots as given (None: keep). With `expected_rev` (a revision, or
+        ABSENT) only if the record is still at it, else ChangedMeanwhile."""
+        sets, values = [], {}
+        if on_hand is not None:
+            sets.append(_SET_ON_HAND)
+            values[":on_hand"] = on_hand
+        if lots is not None:
+            sets.append("#lots = :lots")
+            values[":lots"] = lots
+        condition = None
+        if expected_rev is ABSENT:
+            condition = "attribute_not_exists(#rev)"
+        elif expected_rev is not None:
+            condition, values[":rev"] = "#rev = :rev", expected_rev
+        try:
+            return self._write(erp_product_id, ", ".join(sets), source, condition, values)
+        except ConditionFailed:
+            raise ChangedMeanwhile(f"the stock of {erp_product_id!r} changed meanwhile")
+
+    def _write(self, erp_product_id: str, sets: str, source: str, condition: Optional[str],
+               values: dict) -> dict:
+        expression = "SET " + ", ".join(filter(None, [sets, _TOUCH]))
+        values = dict(values, **{":zero": 0, ":one": 1, ":source": source, ":now": clock.now_iso(),
+                                 ":erp_id": erp_product_id, ":index": self.scope.stock_index()})
+        pk, sk = self.scope.stock(erp_product_id)
+        return self.table.update(pk, sk, expression, condition, values, names(expression, condition))
+
+    # reservations as one transaction (orders build their own with the ops above) ---------------
+    def reserve(self, lines: Iterable[tuple]) -> None:
+        self._transact(lines, reserve_op)
+
+    def release(self, lines: Iterable[tuple]) -> None:
+        self._transact(lines, release_op)
+
+    def consume(self, lines: Iterable[tuple]) -> None:
+        self._transact(lines, consume_op)
+
+    def _transact(self, lines: Iterable[tuple], build) -> None:
+        lines = list(lines)
+        try:
+            self.table.transact([build(self.merchant_id, erp_id, qty) for erp_id, qty in lines])
+        except TransactionCanceled as cancelled:
+            short = [lines[i][0] for i in cancelled.failed_indexes()]
+            if not short:
+                raise
+            raise InsufficientStock(f"not enough stock of {', '.join(short)}", erp_product_ids=short)
