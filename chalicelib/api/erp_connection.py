@@ -1,7 +1,7 @@
 """The ERP connection for scheduled inventory polling (contract section 5)."""
 from typing import Optional
 
-from pydantic import Field
+from pydantic import Field, StrictInt
 
 from chalicelib.api.handler import handler
 from chalicelib.api.models import Strict
@@ -15,8 +15,8 @@ class ErpConnection(Strict):
                                        description='One header line sent with every poll, e.g. '
                                                    '"Authorization: Bearer abc"; never shown again. '
                                                    "Left out: the stored one is kept; null: removed.")
-    poll_every_minutes: int = Field(ge=1, le=1440)
-    timeout_seconds: Optional[int] = Field(None, ge=1, le=30, description="Per request; default 10")
+    poll_every_minutes: StrictInt = Field(ge=1, le=1440)
+    timeout_seconds: Optional[StrictInt] = Field(None, ge=1, le=30, description="Per request; default 10")
 
 
 class ConnectionView(Strict):

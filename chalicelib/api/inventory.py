@@ -1,12 +1,12 @@
 """Inventory endpoints (contract section 5) and a product's lots (section 4)."""
 from datetime import date
-from typing import List, Optional
+from typing import Any, List, Optional
 
-from pydantic import Field
+from pydantic import Field, StrictInt, create_model
 
 from chalicelib.api.batch import BatchBody, answer, parse_items
 from chalicelib.api.handler import handler
-from chalicelib.api.models import Id, NonEmpty, Strict
+from chalicelib.api.models import Id, NonEmpty, Strict, parse
 from chalicelib.services import inventory
 
 Count = Field(ge=0, le=10 ** 9)
@@ -14,13 +14,13 @@ Count = Field(ge=0, le=10 ** 9)
 
 class InventorySet(Strict):
     erp_product_id: Id
-    on_hand: int = Count
-    compare_on_hand: Optional[int] = Field(None, ge=0, le=10 ** 9)
+    on_hand: StrictInt = Count
+    compare_on_hand: Optional[StrictInt] = Field(None, ge=0, le=10 ** 9)
 
 
 class InventoryAdjustment(Strict):
     erp_product_id: Id
-    delta: int = Field(ge=-10 ** 9, le=10 ** 9)
+    delta: StrictInt = Field(ge=-10 ** 9, le=10 ** 9)
     reason: NonEmpty
 
 
@@ -28,31 +28,65 @@ class Lot(Strict):
     lot_no: NonEmpty
     production_date: date
     expiry_date: date
-    quantity: int = Count
+    quantity: StrictInt = Count
 
 
 class LotsBody(Strict):
     lots: List[Lot] = Field(max_length=1000)
 
 
-@handler(body=BatchBody)
+class PathId(Strict):
+    erp_product_id: Id
+
+
+class InventoryView(Strict):
+    erp_product_id: str
+    on_hand: int
+    reserved: int
+    available: int = Field(description="max(on_hand - reserved, 0)")
+    oversold: int = Field(description="max(reserved - on_hand, 0)")
+    lots: List[Lot]
+    source: Optional[str] = Field(description='"erp" or "manual": who wrote on_hand last')
+    updated_at: Optional[str]
+
+
+class LotsResult(InventoryView):
+    status: str = Field(description='"ok", or "skipped" with code "sync_off"')
+    code: Optional[str]
+    detail: Optional[str]
+
+
+def batch_of(model) -> type:
+    """A batch envelope that validates only the envelope (each item is parsed on its own, so a
+    bad item fails alone) but documents the item's schema in OpenAPI."""
+    schema = model.model_json_schema()
+    return create_model(f"{model.__name__}Batch", __base__=BatchBody,
+                        items=(List[Any], Field(min_length=1, max_length=100, json_schema_extra={"items": schema})))
+
+
+InventorySetBatch = batch_of(InventorySet)
+InventoryAdjustmentBatch = batch_of(InventoryAdjustment)
+
+
+@handler(body=InventorySetBatch)
 def put_inventory(ctx):
     parsed = parse_items(InventorySet, ctx.body.items, "erp_product_id")
     return answer(inventory.set_many(ctx.caller.merchant_id, ctx.caller.manual, parsed))
 
 
-@handler(body=BatchBody, idempotent=True)
+@handler(body=InventoryAdjustmentBatch, idempotent=True)
 def post_adjustments(ctx):
     parsed = parse_items(InventoryAdjustment, ctx.body.items, "erp_product_id")
     return answer(inventory.adjust_many(ctx.caller.merchant_id, ctx.caller.manual, parsed))
 
 
-@handler()
+@handler(response=InventoryView)
 def get_inventory(ctx):
     return inventory.get(ctx.caller.merchant_id, ctx.params["erp_product_id"])
 
 
-@handler(body=LotsBody)
+@handler(body=LotsBody, response=LotsResult)
 def put_lots(ctx):
+    erp_product_id = parse(PathId, ctx.params).erp_product_id
     lots = [lot.model_dump() for lot in ctx.body.lots]
-    return inventory.put_lots(ctx.caller.merchant_id, ctx.caller.manual, ctx.params["erp_product_id"], lots)
+    return inventory.put_lots(ctx.caller.merchant_id, ctx.caller.manual, erp_product_id, lots)

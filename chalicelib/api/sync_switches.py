@@ -2,7 +2,7 @@
 from datetime import datetime
 from typing import Optional
 
-from pydantic import AwareDatetime
+from pydantic import AwareDatetime, StrictBool
 
 from chalicelib.api.handler import handler
 from chalicelib.api.models import Strict
@@ -10,12 +10,12 @@ from chalicelib.services import sync
 
 
 class ModuleSwitches(Strict):
-    products: Optional[bool] = None
-    prices: Optional[bool] = None
-    lots: Optional[bool] = None
-    inventory: Optional[bool] = None
-    listings: Optional[bool] = None
-    customers: Optional[bool] = None
+    products: Optional[StrictBool] = None
+    prices: Optional[StrictBool] = None
+    lots: Optional[StrictBool] = None
+    inventory: Optional[StrictBool] = None
+    listings: Optional[StrictBool] = None
+    customers: Optional[StrictBool] = None
 
 
 class ProductSwitches(ModuleSwitches):

@@ -1,0 +1,117 @@
+"""Outbound URL safety and the pinned connection, against a loopback server (no AWS)."""
+import socket
+
+import pytest
+
+from chalicelib.adapters import outbound
+from chalicelib.adapters.erp import ErpUnavailable, read_inventory
+from tests.fake_erp import FakeErp
+
+
+def resolver(monkeypatch, *answers):
+    """getaddrinfo answering `answers` in turn (the last one again after that); counts calls."""
+    calls = []
+    real = socket.getaddrinfo
+
+    def fake(host, port, *args, **kwargs):
+        if _literal(host):  # urllib3 "resolves" the checked address it connects to
+            return real(host, port, *args, **kwargs)
+        calls.append(host)
+        addresses = answers[min(len(calls), len(answers)) - 1]
+        return [(socket.AF_INET6 if ":" in a else socket.AF_INET, socket.SOCK_STREAM, 6, "", (a, port))
+                for a in addresses]
+
+    monkeypatch.setattr(outbound.socket, "getaddrinfo", fake)
+    return calls
+
+
+def _literal(host) -> bool:
+    import ipaddress
+    try:
+        ipaddress.ip_address(host)
+        return True
+    except ValueError:
+        return False
+
+
+@pytest.mark.parametrize("address", ["10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "100.64.0.1",
+                                     "0.0.0.0", "224.0.0.1", "::1", "fe80::1", "fc00::1", "::ffff:10.0.0.1"])
+def test_internal_addresses_are_refused(monkeypatch, address):
+    resolver(monkeypatch, [address])
+    with pytest.raises(outbound.UrlRefused):
+        outbound.resolve("https://erp.example.com/x", allow_loopback=False)
+
+
+def test_one_bad_address_among_several_refuses_the_host(monkeypatch):
+    resolver(monkeypatch, ["93.184.216.34", "10.0.0.1"])
+    with pytest.raises(outbound.UrlRefused):
+        outbound.resolve("https://erp.example.com/x", allow_loopback=False)
+
+
+def test_public_https_is_allowed(monkeypatch):
+    resolver(monkeypatch, ["93.184.216.34"])
+    target = outbound.resolve("https://erp.example.com:8443/x", allow_loopback=False)
+    assert (target.addresses, target.host_header) == (("93.184.216.34",), "erp.example.com:8443")
+
+
+def test_loopback_only_in_the_local_stack_and_plain_http_too():
+    assert outbound.resolve("http://127.0.0.1:9/x", allow_loopback=True).addresses == ("127.0.0.1",)
+    with pytest.raises(outbound.UrlRefused):
+        outbound.resolve("https://127.0.0.1:9/x", allow_loopback=False)
+    with pytest.raises(outbound.UrlRefused, match="https"):
+        outbound.resolve("http://erp.example.com/x", allow_loopback=False)
+
+
+@pytest.mark.parametrize("url", ["ftp://erp.example.com/x", "https://user:pw@erp.example.com/x", "erp.example.com",
+                                 "https:///nohost", "https://no-such-host.invalid/x"])
+def test_malformed_or_unresolvable_urls_are_refused(url):
+    with pytest.raises(outbound.UrlRefused):
+        outbound.resolve(url, allow_loopback=True)
+
+
+def test_a_poll_resolves_once_and_stays_on_the_checked_address(monkeypatch):
+    """DNS rebinding: later answers pointing at the metadata service are never asked for."""
+    with FakeErp([{"erp_product_id": f"P{i}", "on_hand": i} for i in range(5)], page_size=2) as erp:
+        port = int(erp.url.split(":")[2].split("/")[0])
+        calls = resolver(monkeypatch, ["127.0.0.1"], ["169.254.169.254"])
+        snapshot = read_inventory(f"http://erp.test:{port}/erp/inventory", "X-Key: k1", 5, 30, allow_loopback=True)
+    assert len(calls) == 1 and snapshot.pages == 3 and len(snapshot.items) == 5
+    assert all(headers.get("Host") == f"erp.test:{port}" and headers.get("X-Key") == "k1"
+               for _, headers in erp.requests)
+
+
+def test_slow_failing_and_garbage_erps_are_unavailable_with_a_reason():
+    with FakeErp([{"erp_product_id": f"P{i}", "on_hand": i} for i in range(5)], page_size=2) as erp:
+        erp.fail_pages = {2: 503}
+        with pytest.raises(ErpUnavailable, match="page 2.*503"):
+            read_inventory(erp.url, None, 5, 30, allow_loopback=True)
+        erp.fail_pages, erp.garbage_pages = {}, {3}
+        with pytest.raises(ErpUnavailable, match="page 3 is not UTF-8 JSON"):
+            read_inventory(erp.url, None, 5, 30, allow_loopback=True)
+        erp.garbage_pages, erp.delay = set(), 1.5
+        with pytest.raises(ErpUnavailable, match="timed out"):
+            read_inventory(erp.url, None, 0.5, 30, allow_loopback=True)
+
+
+def test_redirects_are_not_followed():
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    import threading
+
+    class Redirect(BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(302)
+            self.send_header("Location", "http://169.254.169.254/latest/meta-data/")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Redirect)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with pytest.raises(ErpUnavailable, match="HTTP 302"):
+            read_inventory(f"http://127.0.0.1:{server.server_address[1]}/x", None, 5, 30, allow_loopback=True)
+    finally:
+        server.shutdown()
+        server.server_close()
