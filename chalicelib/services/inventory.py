@@ -10,6 +10,7 @@ from typing import Callable
 from chalicelib.api import batch
 from chalicelib.domain import inventory as rules
 from chalicelib.domain.errors import DomainError, NotFound, ValidationFailed
+from chalicelib.services import listing
 from chalicelib.services.sync import SYNC_OFF, SyncGate
 from chalicelib.store.parallel import each
 from chalicelib.store.stock import StockStore
@@ -101,11 +102,5 @@ def put_lots(merchant_id: str, manual: bool, erp_product_id: str, lots: list) ->
 
 def stock_changed(merchant_id: str, erp_product_ids: list) -> None:
     """The catalog's listing rule (auto list when stocked) for every product whose stock moved."""
-    if not erp_product_ids:
-        return
-    try:
-        from chalicelib.services import listing
-    except ImportError:  # the catalog's listing module has not landed yet
-        return
-    for erp_product_id in erp_product_ids:
-        listing.on_stock_changed(merchant_id, erp_product_id)
+    if erp_product_ids:
+        listing.on_stocks_changed(merchant_id, erp_product_ids)

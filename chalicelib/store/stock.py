@@ -9,7 +9,7 @@ DynamoDB: a reservation landing between two writes is never lost.
 
 `reserve_op`, `release_op` and `consume_op` build the operations that orders and the desk put
 in their own transactions; after such a transaction commits, the caller should call
-`services.listing.on_stock_changed` for the products whose availability moved.
+`services.inventory.stock_changed(merchant_id, erp_product_ids)` (the catalog's listing rule).
 """
 import re
 from typing import Iterable, Optional
@@ -54,7 +54,7 @@ def consume_op(merchant_id: str, erp_product_id: str, quantity: int) -> dict:
     Refused when on_hand is below the quantity (an oversold product): stock is never negative."""
     return _move(merchant_id, erp_product_id, quantity,
                  "SET #prev_on_hand = #on_hand, #on_hand = #on_hand - :q, #reserved = #reserved - :q, "
-                 "#rev = #rev + :one, #updated_at = :now",
+                 "#rev = if_not_exists(#rev, :zero) + :one, #updated_at = :now",
                  "#reserved >= :q AND #on_hand >= :q", one=True)
 
 
@@ -64,7 +64,7 @@ def _move(merchant_id: str, erp_product_id: str, quantity: int, expression: str,
         raise ValueError("a stock movement is a positive whole number")
     values = {":q": quantity, ":now": clock.now_iso()}
     if one:
-        values[":one"] = 1
+        values[":one"], values[":zero"] = 1, 0
     pk, sk = MerchantScope(merchant_id).stock(erp_product_id)
     return update_op(pk, sk, expression, condition, values, names(expression, condition))
 

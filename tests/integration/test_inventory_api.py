@@ -135,3 +135,17 @@ def test_openapi_documents_the_inventory_endpoints(stack):
         assert path in document["paths"], path
     item = document["paths"]["/v1/inventory"]["put"]["requestBody"]["content"]["application/json"]["schema"]
     assert "compare_on_hand" in str(document["components"]["schemas"]) or "compare_on_hand" in str(item)
+
+
+def test_stock_turning_positive_lists_and_zero_delists_with_auto_listing(stack, merchant):
+    from tests.helpers import admin
+    assert admin(stack).put("/v1/admin/base-products/BASE-INV-1", {"name": "阿莫西林胶囊"}).status_code == 200
+    made = merchant.client.put("/v1/products", {"items": [{"erp_product_id": "AUTO-1", "name": "阿莫西林胶囊",
+                                                           "base_product_id": "BASE-INV-1", "default_price": "9.90"}]})
+    assert made.json()["results"][0]["match"] == "matched", made.text
+    assert merchant.client.put("/v1/settings/listing", {"auto_list_when_stocked": True}).status_code == 200
+    put(merchant, {"erp_product_id": "AUTO-1", "on_hand": 3})
+    assert merchant.client.get("/v1/products/AUTO-1").json()["listing"] == "listed"
+    merchant.client.post("/v1/inventory/adjustments", {"items": [{"erp_product_id": "AUTO-1", "delta": -3,
+                                                                  "reason": "sold out"}]})
+    assert merchant.client.get("/v1/products/AUTO-1").json()["listing"] == "unlisted"
