@@ -1,7 +1,7 @@
 """Catalog endpoints (contract section 4): products, review, listing and its settings."""
 from typing import Annotated, Dict, List, Literal, Optional
 
-from pydantic import Field
+from pydantic import Field, StrictBool
 
 from chalicelib.api import paging
 from chalicelib.api.batch import answer, batch_of, parse_items
@@ -45,7 +45,7 @@ class ListingAction(Strict):
 
 
 class ListingSettings(Strict):
-    auto_list_when_stocked: bool
+    auto_list_when_stocked: StrictBool
 
 
 @handler(body=ProductBatch)
