@@ -50,12 +50,15 @@ def upsert(merchant_id: str, manual: bool, parsed: list) -> list:
         writes.append(groups.Group(("buyer", buyer), [op for _, op in members]
                                    + [store.link_op(buyer, members[-1][0])]))
     failed = groups.apply(store.table, writes)
+    not_written = set()
     for key in failed:
-        for code in ([m for m, _ in by_buyer[key[1]]] if isinstance(key, tuple) else [key]):
-            outcome[code] = batch.error(code, "conflict", "changed concurrently; send it again",
-                                        match=None, platform_customer_id=None)
+        not_written.update([m for m, _ in by_buyer[key[1]]] if isinstance(key, tuple) else [key])
+    for code in not_written:
+        outcome[code] = batch.error(code, "conflict", "changed concurrently; send it again",
+                                    match=None, platform_customer_id=None)
     for buyer, code in moved:
-        store.unlink(buyer, code)
+        if code not in not_written:
+            store.unlink(buyer, code)
     return [failed_item if failed_item is not None else outcome[key] for key, _, failed_item in parsed]
 
 

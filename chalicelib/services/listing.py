@@ -28,7 +28,7 @@ def apply(merchant_id: str, manual: bool, action: str, erp_product_ids: List[str
     for erp_id in erp_product_ids:
         order.append((erp_id, erp_id in seen))
         seen.add(erp_id)
-    allowed = [i for i in seen if gate.allows(MODULE, i)]
+    allowed = [i for i in dict.fromkeys(erp_product_ids) if gate.allows(MODULE, i)]
     store = CatalogStore(merchant_id)
     outcome = list_products(store, allowed) if action == "list" else delist_products(store, allowed)
     results = []
