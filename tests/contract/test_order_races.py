@@ -129,3 +129,34 @@ def test_payment_and_the_unpaid_timeout_never_both_win(stack):
     assert stock(s.merchant_id, "A") == {"on_hand": 100, "reserved": 2 * paid, "free": 100 - 2 * paid}
     # a later run finds nothing more to do
     assert stack.pump.run_schedule("SchedulerTick")["payment_timeouts"] == 0
+
+
+def test_a_refund_hold_and_shipping_never_both_happen(stack):
+    from tests.orders_support import paid_order
+    s = shop(stack)
+    seed_product(s.merchant_id, "A", on_hand=100)
+    orders = [paid_order(s, [("A", 1)])["order_id"] for _ in range(8)]
+    channels = _clients(stack, s, 8)
+    merchants = [Client(stack.api_url, s.merchant.auth) for _ in range(8)]
+
+    def attempt(i):
+        oid = orders[i // 2]
+        if i % 2:
+            return post(channels[i // 2], f"/v1/orders/{oid}/refund-requests", {"reason": "不要了"})
+        return post(merchants[i // 2], f"/v1/orders/{oid}/logistics", {"carrier_code": "SF", "waybill_no": f"SF{i:06d}"})
+
+    answers = race(16, attempt)
+    shipped = 0
+    for n, oid in enumerate(orders):
+        ship, refund = answers[2 * n], answers[2 * n + 1]
+        after = Table().get(*MerchantScope(s.merchant_id).order(oid))
+        assert refund.status_code == 201, refund.text
+        if after["status"] == "shipped":
+            shipped += 1
+            assert ship.status_code == 200 and refund.json()["kind"] == "after_sale"
+            assert not after.get("holds")
+        else:
+            assert after["status"] == "paid" and after["holds"] == {"refund_pending"}
+            assert ship.status_code == 409 and ship.json()["code"] == "refund_pending", ship.text
+            assert refund.json()["kind"] == "hold"
+    assert stock(s.merchant_id, "A") == {"on_hand": 100 - shipped, "reserved": 8 - shipped, "free": 92}
