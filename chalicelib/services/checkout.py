@@ -16,6 +16,7 @@ from chalicelib.domain import clock, secrets
 from chalicelib.domain import orders as rules
 from chalicelib.domain.errors import DomainError, NotFound, UnprocessableRequest
 from chalicelib.domain.ids import sortable_id
+from chalicelib.services.orders import stock_changed
 from chalicelib.store.checkout import CheckoutTokenStore
 from chalicelib.store.keys import MerchantScope
 from chalicelib.store.orders import OrderStore, token_outcome
@@ -57,7 +58,10 @@ def place_order(channel_id: str, merchant_ids, token: str, request: dict) -> Tup
     use = tokens.use_op(token, channel_id, order["order_id"], digest, body)
     quantities = {line["erp_product_id"]: line["quantity"] for line in order["lines"]}
     replay = OrderStore(merchant_id).place(order, use, digest, quantities, lambda: tokens.get(token))
-    return (replay, True) if replay is not None else (body, False)
+    if replay is not None:
+        return replay, True
+    stock_changed(merchant_id, quantities)
+    return body, False
 
 
 def _new_order(merchant_id: str, channel_id: str, token: str, request: dict) -> dict:

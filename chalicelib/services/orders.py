@@ -72,6 +72,16 @@ def commit(store: OrderStore, order_ops: list, stock_ops: list = (), event_types
     webhooks.hint(store.merchant_id, event_ids)
 
 
+def stock_changed(merchant_id: str, erp_product_ids) -> None:
+    """After reserving or releasing: the catalog's auto-list rule (best effort — the order change
+    is committed; the next stock change runs the rule again)."""
+    try:
+        from chalicelib.services.listing import on_stocks_changed
+        on_stocks_changed(merchant_id, list(erp_product_ids))
+    except Exception:
+        obs.logger().exception("listing rule after an order's stock change failed")
+
+
 # payment and timeout ----------------------------------------------------------------------------
 def pay(channel_id: str, merchant_ids, order_id: str, paid_at: str) -> dict:
     merchant_id = locate(channel_id, merchant_ids, order_id)
@@ -106,6 +116,7 @@ def expire_unpaid(limit: int = 500) -> int:
         try:
             store.write([update], releases)
             cancelled += 1
+            stock_changed(ref["merchant_id"], [line["erp_product_id"] for line in order["lines"]])
         except OrderChanged:
             continue  # paid (or cancelled by an overlapping run) in the meantime
         except Exception:
@@ -167,5 +178,7 @@ def decide_refund(merchant_id: str, order_id: str, decision: str) -> dict:
             commit(store, [store.refund_decision_op(order, index, decision, now_iso)], releases, events, after)
         except OrderChanged:
             continue
+        if releases:
+            stock_changed(merchant_id, [line["erp_product_id"] for line in order["lines"]])
         return merchant_view(merchant_id, after)
     raise Conflict("The order keeps changing; retry", code="conflict")

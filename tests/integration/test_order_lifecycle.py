@@ -139,3 +139,13 @@ def test_erp_statuses_become_tracking_and_never_move_back(stack):
     assert tracking[1] == {"status": "picking", "text": "订单已处理,商家拣货中", "at": "2026-03-01T02:00:00.000Z"}
     assert s.channel.get(f"/v1/orders/{oid}/tracking").json()["items"] == tracking
     assert_problem(shop(stack).channel.get(f"/v1/orders/{oid}/tracking"), 404, "not_found")
+
+
+def test_auto_listing_follows_what_orders_reserve_and_release(stack):
+    s = _setup(stack, on_hand=2)
+    assert s.merchant.put("/v1/settings/listing", {"auto_list_when_stocked": True}).status_code == 200
+    oid = paid_order(s, [("A", 2)])["order_id"]
+    assert s.merchant.get("/v1/products/A").json()["listing"] == "unlisted"  # nothing left to sell
+    s.channel.post(f"/v1/orders/{oid}/refund-requests", {"reason": "取消"})
+    s.merchant.post(f"/v1/orders/{oid}/refund-decision", {"decision": "approve"})
+    assert s.merchant.get("/v1/products/A").json()["listing"] == "listed"
