@@ -97,6 +97,13 @@ def erp_customer_code(merchant_id: str, platform_customer_id: str) -> Optional[s
     return (CustomerStore(merchant_id).link(platform_customer_id) or {}).get("erp_customer_code")
 
 
+def erp_customer_codes(merchant_id: str, platform_customer_ids) -> dict:
+    """{platform_customer_id: code or None} for many buyers, one batch read per 100 (order lists)."""
+    ids = list(dict.fromkeys(platform_customer_ids))
+    links = CustomerStore(merchant_id).links(ids) if ids else {}
+    return {p: (links.get(p) or {}).get("erp_customer_code") for p in ids}
+
+
 def customer(merchant_id: str, erp_customer_code: str) -> dict:
     found = CustomerStore(merchant_id).customer(erp_customer_code)
     if found is None:

@@ -17,6 +17,7 @@ from chalicelib.store.catalog import CatalogStore
 from chalicelib.store.platform import PlatformStore
 
 MODULE = "products"
+PRICES = "prices"
 UNKNOWN_BASE = "unknown_base_product"
 
 
@@ -38,10 +39,14 @@ def upsert(merchant_id: str, manual: bool, parsed: list) -> list:
             outcome[key] = batch.error(key, UNKNOWN_BASE, f"no base product {item['base_product_id']!r}",
                                        **_match_fields(old))
             continue
-        writes.append(groups.Group(key, [store.upsert_op(key, item, match, item.get("base_product_id"))]))
+        price_allowed = gate.allows(PRICES, key)
+        writes.append(groups.Group(key, [store.upsert_op(key, item, match, item.get("base_product_id"),
+                                                         price_allowed)]))
         if _listed_with_new_image(old, item, match):
             image_adds.setdefault(item["main_image_sha256"], []).append(key)
         outcome[key] = batch.ok(key, match=match.state, base_product_id=match.base_product_id)
+        if old and not price_allowed:
+            outcome[key]["detail"] = "default_price kept: automatic price sync is switched off"
     writes += [groups.Group(("image", sha), [store.image_add_op(sha, ids)]) for sha, ids in image_adds.items()]
     for key in groups.apply(store.table, writes):
         if key in outcome:

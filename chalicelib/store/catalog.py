@@ -86,20 +86,26 @@ class CatalogStore:
         return items, None
 
     # product writes ------------------------------------------------------------------------
-    def upsert_op(self, erp_product_id: str, fields: dict, match, requested_base: Optional[str]) -> dict:
+    def upsert_op(self, erp_product_id: str, fields: dict, match, requested_base: Optional[str],
+                  price_allowed: bool = True) -> dict:
         """Set the ERP's fields and the match; a new product starts unlisted and a product that
-        is no longer matched is unlisted. Listing state and price lists are left alone."""
+        is no longer matched is unlisted. Listing state and price lists are left alone, and so is
+        a stored `default_price` when `price_allowed` is false (the prices switch is off)."""
         pk, sk = self.scope.product(erp_product_id)
         now = clock.now_iso()
-        sets = {f: fields.get(f) for f in PRODUCT_FIELDS}
+        sets = {f: fields.get(f) for f in PRODUCT_FIELDS if f != "default_price" or price_allowed}
         sets.update({"erp_product_id": erp_product_id, "requested_base_product_id": requested_base,
                      "match": match.state, "base_product_id": match.base_product_id,
                      "match_source": match.source, "match_detail": match.detail, "updated_at": now,
                      "gsi1pk": self.scope.products_index(), "gsi1sk": erp_product_id})
-        listing = "#listing = :unlisted" if match.state == PENDING else "#listing = if_not_exists(#listing, :unlisted)"
-        expression, values, names = expressions.update(
-            sets, raw_sets=[listing, "created_at = if_not_exists(created_at, :now)"],
-            values={":unlisted": UNLISTED, ":now": now}, names={"#listing": "listing"})
+        raw = ["#listing = :unlisted" if match.state == PENDING else "#listing = if_not_exists(#listing, :unlisted)",
+               "created_at = if_not_exists(created_at, :now)"]
+        values = {":unlisted": UNLISTED, ":now": now}
+        if not price_allowed:
+            raw.append("default_price = if_not_exists(default_price, :price)")
+            values[":price"] = fields["default_price"]
+        expression, values, names = expressions.update(sets, raw_sets=raw, values=values,
+                                                       names={"#listing": "listing"})
         return update_op(pk, sk, expression, values=values, names=names)
 
     def review_op(self, erp_product_id: str, base_product_id: str) -> dict:

@@ -66,6 +66,11 @@ class CustomerStore:
     def link(self, platform_customer_id: str) -> Optional[dict]:
         return self.table.get(*self.scope.buyer_link(platform_customer_id))
 
+    def links(self, platform_customer_ids: Iterable[str]) -> dict:
+        """{platform_customer_id: link} for the buyers this merchant has a link for."""
+        found = self.table.batch_get([self.scope.buyer_link(p) for p in dict.fromkeys(platform_customer_ids)])
+        return {item["platform_customer_id"]: item for item in found}
+
     def customer_op(self, erp_customer_code: str, name: Optional[str], credit_code: Optional[str],
                     platform_customer_id: Optional[str], source: Optional[str]) -> dict:
         pk, sk = self.scope.customer(erp_customer_code)

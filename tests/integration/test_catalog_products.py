@@ -143,6 +143,12 @@ def test_sync_switch_skips_automatic_writes_but_not_manual_ones(stack):
     manual = put_products(shop, [product("S1", name="new")], headers={"X-Onceship-Source": "manual"})
     assert manual[0]["status"] == "ok"
     assert shop.client.get("/v1/products/S1").json()["name"] == "new"
+    assert shop.client.put("/v1/products/S2/sync-switches", {"prices": False}).status_code == 200
+    kept = put_products(shop, [product("S2", name="newer", default_price="99.00"), product("S4", default_price="4.00")])
+    assert kept[0]["status"] == "ok" and "default_price kept" in kept[0]["detail"]
+    assert shop.client.get("/v1/products/S2").json()["name"] == "newer"
+    assert shop.client.get("/v1/products/S2").json()["default_price"] == "10.00"       # the prices switch
+    assert shop.client.get("/v1/products/S4").json()["default_price"] == "4.00"
     assert shop.client.put("/v1/sync-switches", {"products": False}).status_code == 200
     assert put_products(shop, [product("S3")])[0]["code"] == "sync_off"
 

@@ -2,7 +2,7 @@
 import pytest
 
 from chalicelib.domain import credit_code
-from chalicelib.services.customers import erp_customer_code
+from chalicelib.services.customers import erp_customer_code, erp_customer_codes
 from tests.catalog_support import uid
 from tests.helpers import assert_problem, new_channel, new_merchant
 
@@ -62,6 +62,7 @@ def test_customers_match_buyers_by_credit_code_and_two_merchants_keep_their_own_
     assert erp_customer_code(a.merchant_id, buyer) == "C001"
     assert erp_customer_code(b.merchant_id, buyer) == "KH-9"
     assert erp_customer_code(a.merchant_id, uid("nobody")) is None
+    assert erp_customer_codes(b.merchant_id, [buyer, "nobody"]) == {buyer: "KH-9", "nobody": None}
     assert a.client.get("/v1/customers/C001").json()["platform_customer_id"] == buyer
     assert_problem(b.client.get("/v1/customers/C001"), 404, "not_found")
 
