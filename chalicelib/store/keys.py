@@ -202,3 +202,19 @@ class MerchantScope:
 
     def erp_connection(self) -> tuple:
         return self.pk("ERP"), "CONNECTION"
+    # spreadsheet uploads and exports (issue 7) ----------------------------------------------
+    def upload_job(self, job_id: str) -> tuple:
+        return self.pk("UPLOAD", job_id), "JOB"
+
+    def upload_chunk(self, job_id: str, position: int) -> tuple:
+        return self.pk("UPLOAD", job_id), f"CHUNK#{position:09d}"
+
+    def upload_chunks(self, job_id: str) -> tuple:
+        return self.pk("UPLOAD", job_id), "CHUNK#"
+
+    def upload_list(self) -> str:
+        """gsi1 partition of the merchant's upload jobs, sorted by creation time."""
+        return self.pk("UPLOADS")
+
+    def export_job(self, job_id: str) -> tuple:
+        return self.pk("EXPORT", job_id), "JOB"

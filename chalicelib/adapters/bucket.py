@@ -1,0 +1,61 @@
+"""The bucket: presigned URLs, downloads pinned to an ETag, uploads of local files."""
+import os
+from typing import Optional
+
+from botocore.exceptions import ClientError
+
+from chalicelib import aws
+from chalicelib.config import settings
+
+
+class ObjectChanged(Exception):
+    """The object is gone, or no longer the version (ETag) the job was made for."""
+
+
+def _s3():
+    return aws.client("s3")
+
+
+def name() -> str:
+    return settings().bucket
+
+
+def presign_put(key: str, expires_in: int) -> str:
+    return _s3().generate_presigned_url("put_object", Params={"Bucket": name(), "Key": key},
+                                        ExpiresIn=expires_in, HttpMethod="PUT")
+
+
+def presign_get(key: str, expires_in: int, filename: Optional[str] = None) -> str:
+    params = {"Bucket": name(), "Key": key}
+    if filename:
+        params["ResponseContentDisposition"] = f'attachment; filename="{filename}"'
+    return _s3().generate_presigned_url("get_object", Params=params, ExpiresIn=expires_in)
+
+
+def download(bucket: str, key: str, etag: str, path: str) -> None:
+    """Write the object to `path`, only if it still has `etag`; ObjectChanged else."""
+    try:
+        answer = _s3().get_object(Bucket=bucket, Key=key, IfMatch=f'"{etag}"')
+    except ClientError as err:
+        code = err.response.get("Error", {}).get("Code", "")
+        if code in ("PreconditionFailed", "NoSuchKey", "404", "412"):
+            raise ObjectChanged(f"{key} is gone or was replaced ({code})")
+        raise
+    partial = path + ".part"
+    with open(partial, "wb") as handle:
+        for block in answer["Body"].iter_chunks(1 << 20):
+            handle.write(block)
+    os.replace(partial, path)
+
+
+def put_file(key: str, path: str, content_type: str) -> None:
+    with open(path, "rb") as handle:
+        _s3().put_object(Bucket=name(), Key=key, Body=handle, ContentType=content_type)
+
+
+def put_bytes(key: str, data: bytes, content_type: str) -> None:
+    _s3().put_object(Bucket=name(), Key=key, Body=data, ContentType=content_type)
+
+
+def get_bytes(key: str) -> bytes:
+    return _s3().get_object(Bucket=name(), Key=key)["Body"].read()
