@@ -118,11 +118,23 @@ ROUTES = [
        "Send a webhook event again"),
     # fulfillment desk (issue 6) ---------------------------------------------------------------
     # spreadsheets and exports (issue 7) -------------------------------------------------------
+    _r("POST", "/v1/uploads", "uploads:create_upload", DESK, "A presigned PUT for a spreadsheet"),
+    _r("GET", "/v1/uploads", "uploads:list_uploads", DESK, "Upload jobs, newest first"),
+    _r("GET", "/v1/uploads/{job_id}", "uploads:get_upload", DESK, "One upload job"),
+    _r("GET", "/v1/templates/{template}", "uploads:get_template", DESK,
+       "The spreadsheet template of a kind (<kind>.xlsx)"),
+    _r("POST", "/v1/exports/orders", "exports:create_orders_export", DESK, "Export orders to .xlsx"),
+    _r("GET", "/v1/exports/{job_id}", "exports:get_export", DESK, "One export job"),
 ]
+
+
+# Responses sent as bytes (API Gateway's binary media types); spreadsheet templates.
+BINARY_TYPES = ["application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"]
 
 
 def register(app, routes: Optional[list] = None) -> None:
     """Register every route on `app`; one Chalice view per path dispatches by method."""
+    app.api.binary_types.extend(t for t in BINARY_TYPES if t not in app.api.binary_types)
     by_path: dict = {}
     for route in routes or ROUTES:
         by_path.setdefault(route.path, {})[route.method] = route

@@ -42,6 +42,7 @@ class Kind:
     columns: Tuple[Column, ...]
     families: Tuple[Family, ...] = ()
     module: Optional[str] = None                # sync-switch module, when there is one
+    grouped: bool = False                       # consecutive rows of one key make one item (lots)
 
     def column(self, field: str) -> Column:
         return next(c for c in self.columns if c.field == field)
@@ -78,7 +79,7 @@ KINDS = {k.name: k for k in (
         Column("production_date", "生产日期", DAY, required=True),
         Column("expiry_date", "有效期至", DAY, required=True),
         Column("quantity", "数量", INT, required=True, note="whole units, 0 or more"),
-    ), (), "lots"),
+    ), (), "lots", grouped=True),
     Kind("inventory", "库存", "erp_product_id", (
         PRODUCT_ID,
         Column("on_hand", "库存数量", INT, required=True, note="absolute on-hand quantity"),

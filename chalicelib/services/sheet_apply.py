@@ -1,0 +1,148 @@
+"""Rows of a sheet applied through the API's own models and service functions, as manual changes.
+
+A row becomes the API item it stands for (domain/sheet_layout.py), is validated by the same
+pydantic model as that item in the API, and is applied by the same service function as the
+batch endpoint, with `manual=True` (a spreadsheet is a person's change; sync switches never
+block it). Rows are applied in batches of up to 100 in file order; a batch is cut where a key
+repeats, so a later row about the same product applies after an earlier one, as in the file.
+A preview validates the same way and applies nothing.
+
+Each kind is a `Target` (services/sheet_targets.py): how rows group into items, the model, and
+the call.
+"""
+from dataclasses import dataclass
+from typing import Any, Callable, List, Optional, Sequence, Tuple
+
+from pydantic import ValidationError
+
+from chalicelib.api.models import field_errors
+from chalicelib.domain.errors import DomainError
+from chalicelib.domain.sheet_layout import Layout, RowInvalid, item, key_of
+
+OK, SKIPPED, ERROR = "ok", "skipped", "error"
+BATCH = 100
+Outcome = Tuple[str, str]
+Row = Tuple[int, List[str]]
+SUMMARY_FIELDS = ("match", "base_product_id", "listing", "platform_customer_id", "duplicate_of",
+                  "on_hand", "available")
+
+
+@dataclass
+class Unit:
+    """One API item, made of one row (or, for lots, the consecutive rows of one product)."""
+    indexes: List[int]
+    key: str
+    raw: dict
+    parsed: Any = None
+    batch_tag: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class Target:
+    model: Callable[[dict], Any]                 # raw item → validated item (raises ValidationError)
+    call: Callable[[str, list], list]            # (merchant_id, [(key, item, None)]) → results
+    group: Optional[Callable[[List[Tuple[int, dict]]], List[Unit]]] = None
+    tag: Optional[Callable[[Any], str]] = None   # batches hold one tag only (listing action)
+    # for a chunk applied again after a crash: a message when the item's effect is already there
+    # (used where a second application would not be harmless: an event appended, a compare-and-set)
+    already: Optional[Callable[[str, Any], Optional[str]]] = None
+
+
+class Applier:
+    def __init__(self, target: Target, layout: Layout, merchant_id: str, preview: bool,
+                 defaults: Optional[dict] = None, refused: Sequence[str] = ()):
+        self.target, self.layout, self.merchant_id = target, layout, merchant_id
+        self.preview, self.defaults, self.refused = preview, defaults or {}, set(refused)
+
+    def group_key(self, row: Row) -> Optional[str]:
+        """Rows with the same group key must stay in one chunk (lots of one product)."""
+        return key_of(self.layout, row[1]) if self.target.group else None
+
+    def apply(self, rows: Sequence[Row], redo: bool = False) -> List[Outcome]:
+        outcomes: List[Optional[Outcome]] = [None] * len(rows)
+        entries = []
+        for index, (_, cells) in enumerate(rows):
+            try:
+                raw = item(self.layout, cells, self.defaults)
+            except RowInvalid as err:
+                outcomes[index] = (ERROR, f"validation_error: {err.detail}")
+                continue
+            if key_of(self.layout, cells) in self.refused:
+                outcomes[index] = (ERROR, "rows_not_together: the rows of this key are not next to each "
+                                          "other in the file; put them together (nothing of it applied)")
+                continue
+            entries.append((index, raw))
+        units = self.target.group(entries) if self.target.group else [
+            Unit([i], str(raw.get(self.layout.kind.key, "")), raw) for i, raw in entries]
+        good = []
+        for unit in units:
+            try:
+                unit.parsed = self.target.model(unit.raw)
+            except ValidationError as err:
+                detail = "; ".join(f"{e['field']}: {e['message']}" for e in field_errors(err))
+                self._set(outcomes, unit, (ERROR, f"validation_error: {detail}"))
+                continue
+            unit.batch_tag = self.target.tag(unit.parsed) if self.target.tag else None
+            if redo and not self.preview and self.target.already is not None:
+                done = self.target.already(self.merchant_id, unit.parsed)
+                if done is not None:
+                    self._set(outcomes, unit, (OK, done))
+                    continue
+            good.append(unit)
+        for batch in _batches(good):
+            for unit, outcome in zip(batch, self._run(batch)):
+                self._set(outcomes, unit, outcome)
+        return [o or (ERROR, "internal: no outcome") for o in outcomes]
+
+    def _run(self, batch: List[Unit]) -> List[Outcome]:
+        if self.preview:
+            return [(OK, "valid (preview: not applied)")] * len(batch)
+        try:
+            results = self.target.call(self.merchant_id, [(u.key, u.parsed, None) for u in batch])
+        except DomainError as err:
+            return [(ERROR, f"{err.code}: {err.detail}")] * len(batch)
+        return [outcome(r) for r in results]
+
+    @staticmethod
+    def _set(outcomes: list, unit: Unit, value: Outcome) -> None:
+        for index in unit.indexes:
+            outcomes[index] = value
+
+
+def _batches(units: List[Unit]) -> List[List[Unit]]:
+    batches, current, keys = [], [], set()
+    for unit in units:
+        if current and (len(current) == BATCH or unit.key in keys or unit.batch_tag != current[0].batch_tag):
+            batches.append(current)
+            current, keys = [], set()
+        current.append(unit)
+        keys.add(unit.key)
+    if current:
+        batches.append(current)
+    return batches
+
+
+def outcome(result: dict) -> Outcome:
+    status = result.get("status")
+    if status == OK:
+        extra = [f"{name}: {result[name]}" for name in SUMMARY_FIELDS if result.get(name) is not None]
+        return OK, "; ".join(extra)
+    code, detail = result.get("code") or status, result.get("detail") or ""
+    return (SKIPPED if status == SKIPPED else ERROR), f"{code}: {detail}" if detail else str(code)
+
+
+def consecutive(key_field: str, into: Callable[[str, List[dict]], dict]) -> Callable:
+    """A grouping: consecutive rows with the same key become one item made by `into`."""
+    def group(entries: List[Tuple[int, dict]]) -> List[Unit]:
+        units: List[Unit] = []
+        for index, raw in entries:
+            key = str(raw.get(key_field, ""))
+            if units and units[-1].key == key:
+                units[-1].indexes.append(index)
+                units[-1].raw["rows"].append(raw)
+            else:
+                units.append(Unit([index], key, {"rows": [raw]}))
+        for unit in units:
+            unit.raw = into(unit.key, unit.raw["rows"])
+        return units
+    return group

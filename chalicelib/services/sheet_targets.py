@@ -1,0 +1,108 @@
+"""Each spreadsheet kind's API model and service function (the code behind its endpoint).
+
+Everything is called with `manual=True`. Models and services are imported when a kind is first
+used, so a worker only loads the features its files need.
+"""
+from typing import List, Tuple
+
+from chalicelib.api.batch import error, ok
+from chalicelib.domain.errors import DomainError
+from chalicelib.services.sheet_apply import Target, consecutive
+
+MANUAL = True
+
+
+class KindUnavailable(Exception):
+    pass
+
+
+def target(kind: str) -> Target:
+    try:
+        return _BUILDERS[kind]()
+    except ImportError as err:
+        raise KindUnavailable(f"{kind} files cannot be applied yet ({err.name} is missing)")
+
+
+def _each(call) -> callable:
+    """A batch call made of one service call per item; a domain error fails that item alone."""
+    def run(merchant_id: str, parsed: list) -> list:
+        results = []
+        for key, item, _ in parsed:
+            try:
+                results.append(call(merchant_id, key, item))
+            except DomainError as err:
+                results.append(error(key, err.code, err.detail))
+        return results
+    return run
+
+
+def _products() -> Target:
+    from chalicelib.api.products import ProductItem
+    from chalicelib.services import products
+    return Target(ProductItem.model_validate, lambda mid, parsed: products.upsert(mid, MANUAL, parsed))
+
+
+def _prices() -> Target:
+    from chalicelib.api.prices import PriceItem
+    from chalicelib.services import pricing
+    return Target(PriceItem.model_validate, lambda mid, parsed: pricing.update(mid, MANUAL, parsed))
+
+
+def _customers() -> Target:
+    from chalicelib.api.customers import CustomerItem
+    from chalicelib.services import customers
+    return Target(CustomerItem.model_validate, lambda mid, parsed: customers.upsert(mid, MANUAL, parsed))
+
+
+def _inventory() -> Target:
+    from chalicelib.api.inventory import InventorySet
+    from chalicelib.services import inventory
+    return Target(InventorySet.model_validate, lambda mid, parsed: inventory.set_many(mid, MANUAL, parsed))
+
+
+def _listings() -> Target:
+    from chalicelib.api.products import ListingAction
+    from chalicelib.services import listing
+
+    def model(raw: dict):
+        return ListingAction.model_validate({"action": raw.get("action"),
+                                             "erp_product_ids": [raw.get("erp_product_id")]})
+
+    def call(mid: str, parsed: list) -> list:
+        action = parsed[0][1].action
+        return listing.apply(mid, MANUAL, action, [item.erp_product_ids[0] for _, item, _ in parsed])
+
+    return Target(model, call, tag=lambda item: item.action)
+
+
+def _lots() -> Target:
+    from chalicelib.api.inventory import LotsBody
+    from chalicelib.api.models import Id
+    from chalicelib.services import inventory
+    from pydantic import TypeAdapter
+
+    product_id = TypeAdapter(Id)
+
+    def into(key: str, rows: List[dict]) -> dict:
+        return {"erp_product_id": key,
+                "lots": [{k: v for k, v in r.items() if k != "erp_product_id"} for r in rows]}
+
+    def model(raw: dict) -> Tuple[str, object]:
+        return product_id.validate_python(raw["erp_product_id"]), LotsBody.model_validate({"lots": raw["lots"]})
+
+    def call(mid: str, key: str, item) -> dict:
+        erp_id, body = item
+        answer = inventory.put_lots(mid, MANUAL, erp_id, [lot.model_dump() for lot in body.lots])
+        fields = {k: answer.get(k) for k in ("on_hand", "available")}
+        if answer.get("status", "ok") != "ok":
+            return error(key, answer.get("code") or "error", answer.get("detail") or "", **fields)
+        return ok(key, **fields)
+
+    return Target(model, _each(call), group=consecutive("erp_product_id", into))
+
+
+_BUILDERS = {
+    "products": _products, "prices": _prices, "customers": _customers, "inventory": _inventory,
+    "listings": _listings, "lots": _lots,
+}
+

@@ -1,0 +1,300 @@
+"""Running an upload job: chunks of rows applied and checkpointed, follow-up messages, the report.
+
+Why no row is applied twice and none is lost (guarantee 8):
+
+1. One invocation at a time. A `upload.chunk` message first claims the job's lease (a conditional
+   update). The lease lasts until this invocation's Lambda deadline plus a margin, so it never
+   expires under a live invocation. Another message finding a live lease is dropped: the holder
+   either continues the job itself or fails, and then its own message comes back. The holder's
+   message, delivered again (a higher receive count, which SQS gives only after the visibility
+   timeout (30 min), longer than any invocation (5 min)), may take its lease back at once.
+2. The checkpoint (`position`: data rows done) moves only with `UploadStore.commit`, one
+   transaction that writes the chunk's outcomes, adds to the counts and advances the position,
+   conditioned on the position being where this invocation read it and on holding the lease. So
+   counts and report lines are recorded exactly once per row.
+3. A crash inside a chunk leaves the checkpoint before it; the next holder applies that chunk
+   again from its first row. Rows before the crash are thereby applied a second time, and this
+   is what makes that harmless: every kind's row is an absolute write — upsert a product, replace
+   its price lists, replace its lots, set on-hand, list or delist, upsert a customer — whose second
+   application finds the state the first left and leaves it so; order status and logistics are
+   guarded by the order itself (a status event already recorded, a waybill already set). The
+   rework is bounded by one chunk (CHUNK_ROWS rows).
+4. Between chunks the invocation watches its deadline: when the time left could not fit another
+   chunk and the report, it releases the lease and sends a follow-up message, then acks its own.
+   A crash between the release and the send leaves its own message to come back and continue.
+5. The report is written from the stored outcomes once every row is done; the job closes `done`
+   (or `fatal`) with one conditional update, in the same transaction as the `upload.finished`
+   webhook event, so that event is emitted once.
+"""
+import itertools
+import os
+import tempfile
+import time
+from typing import Iterator, List, Optional
+
+from chalicelib import observability as obs
+from chalicelib.adapters import bucket
+from chalicelib.adapters.sheet_files import CSV, SheetFile, detect_encoding, sniff_format
+from chalicelib.domain import clock
+from chalicelib.domain import uploads as rules
+from chalicelib.domain.errors import NotFound
+from chalicelib.domain.sheet_kinds import KINDS
+from chalicelib.domain.sheet_layout import SheetFatal, key_of
+from chalicelib.domain.sheet_scan import scan
+from chalicelib.services import sheet_targets
+from chalicelib.services.sheet_apply import Applier
+from chalicelib.store.uploads import UploadStore, public
+
+LEASE_MARGIN = 60
+MAX_GROUP_ROWS = 5000
+MAX_SURVEY_KEYS = 2000
+
+# tests set this to interrupt a run after a number of applied rows (a crash mid-chunk)
+crash_after_rows = None
+
+
+def chunk_rows() -> int:
+    return int(os.environ.get("ONCESHIP_UPLOAD_CHUNK_ROWS", "500"))
+
+
+def default_budget() -> float:
+    return float(os.environ.get("ONCESHIP_UPLOAD_BUDGET_SECONDS", "240"))
+
+
+def run(merchant_id: str, job_id: str, meta: dict) -> None:
+    started = time.monotonic()
+    deadline = meta.get("deadline") or started + default_budget()
+    lease_until = int(clock.now() + (deadline - started) + LEASE_MARGIN)
+    store = UploadStore(merchant_id)
+    owner = meta["message_id"]
+    try:
+        job = store.claim(job_id, owner, int(meta.get("receive_count") or 1), lease_until)
+    except (rules.JobClosed, rules.LeaseHeld, NotFound) as why:
+        obs.logger().info("upload message dropped", extra={"job_id": job_id, "why": type(why).__name__})
+        return
+    Run(store, job, owner, deadline, lease_until).go()
+
+
+def close_unclaimed(store: UploadStore, job: dict, detail: str) -> None:
+    """A file refused before any work (unknown kind, unreadable name)."""
+    try:
+        closed = store.close(job["job_id"], None, rules.FATAL, detail, extra_ops=_finished_ops(job, rules.FATAL))
+    except rules.LeaseLost:
+        return
+    _after_close(closed)
+
+
+class Run:
+    def __init__(self, store: UploadStore, job: dict, owner: str, deadline: float, lease_until: int):
+        self.store, self.job, self.owner = store, job, owner
+        self.deadline, self.lease_until = deadline, lease_until
+        self.kind = KINDS[job["kind"]]
+        self.longest = 0.0
+        self.worked = False      # an invocation always does one chunk (or the report) before handing off
+
+    @property
+    def job_id(self) -> str:
+        return self.job["job_id"]
+
+    def left(self) -> float:
+        return self.deadline - time.monotonic()
+
+    def go(self) -> None:
+        try:
+            path = self._local_copy()
+        except bucket.ObjectChanged as err:
+            return self._fatal(f"the file was removed or replaced before it was read ({err}); "
+                               "a replaced file is a new job of its own")
+        try:
+            self._apply(path)
+        except SheetFatal as err:
+            self._fatal(err.detail)
+        except sheet_targets.KindUnavailable as err:
+            self._fatal(str(err))
+
+    # -- the file ------------------------------------------------------------------------------
+    def _local_copy(self) -> str:
+        folder = os.path.join(tempfile.gettempdir(), "onceship-uploads")
+        os.makedirs(folder, exist_ok=True)
+        path = os.path.join(folder, self.job_id)
+        if not os.path.exists(path):
+            bucket.download(self.job["bucket"], self.job["key"], self.job["etag"], path)
+        return path
+
+    def _open(self, path: str) -> SheetFile:
+        fmt = self.job.get("format") or sniff_format(path)
+        encoding = self.job.get("encoding")
+        if fmt == CSV and not encoding:
+            encoding = detect_encoding(path)
+        if not self.job.get("format"):
+            self._note({"format": fmt, "encoding": encoding})
+        return SheetFile(path, fmt, encoding)
+
+    def _note(self, fields: dict) -> None:
+        self.store.note(self.job_id, self.owner, fields)
+        self.job.update(fields)
+
+    # -- chunks ----------------------------------------------------------------------------------
+    def _apply(self, path: str) -> None:
+        refused = self._survey(path)
+        target = sheet_targets.target(self.kind.name)
+        with self._open(path) as sheet:
+            layout, data = scan(self.kind, sheet.rows(), sheet.merged())
+            applier = Applier(target, layout, self.job["merchant_id"], bool(self.job.get("preview")),
+                              self._defaults(), refused)
+            position = int(self.job.get("position") or 0)
+            rows = _Peekable(itertools.islice(data, position, None))
+            while True:
+                began = time.monotonic()
+                chunk = self._take(rows, applier)
+                if not chunk:
+                    break
+                redo = self.job.get("chunk_started") == position
+                if not redo:
+                    self._note({"chunk_started": position})
+                outcomes = applier.apply(chunk, redo)
+                if crash_after_rows is not None:
+                    crash_after_rows(position, len(chunk))
+                self.job = self.store.commit(self.job_id, self.owner, position, outcomes, self.lease_until)
+                position += len(chunk)
+                obs.count("UploadRows", len(chunk))
+                self.longest = max(self.longest, time.monotonic() - began)
+                self.worked = True
+                if not rows.done() and self.left() < 2 * self.longest + self._finish_reserve():
+                    return self._hand_off()
+        if self.worked and self.left() < self._finish_reserve():
+            return self._hand_off()
+        self._finish(path)
+
+    def _take(self, rows: "_Peekable", applier: Applier) -> List:
+        chunk = list(itertools.islice(rows, chunk_rows()))
+        if chunk and applier.group_key(chunk[-1]) is not None:
+            last = applier.group_key(chunk[-1])
+            extra = 0
+            while rows.peek() is not None and applier.group_key(rows.peek()) == last and extra < MAX_GROUP_ROWS:
+                chunk.append(next(rows))
+                extra += 1
+        return chunk
+
+    def _defaults(self) -> dict:
+        if self.kind.name == "order-status":
+            return {"at": self.job.get("event_time") or self.job.get("created_at")}
+        return {}
+
+    def _survey(self, path: str) -> list:
+        """Before the first row is applied, the whole file is read once: a file that cannot be
+        read to its end is fatal with nothing applied, the rows are counted, and for kinds whose
+        rows group into one item (lots) the keys whose rows are scattered are found (refused)."""
+        if "total" in self.job:
+            return list(self.job.get("refused") or [])
+        seen, split, last, total = set(), [], None, 0
+        grouped = self.kind.grouped
+        with self._open(path) as sheet:
+            layout, data = scan(self.kind, sheet.rows(), sheet.merged())
+            for _, cells in data:
+                total += 1
+                if grouped:
+                    key = key_of(layout, cells)
+                    if key != last:
+                        if key in seen and key not in split:
+                            split.append(key)
+                        seen.add(key)
+                        last = key
+        if len(split) > MAX_SURVEY_KEYS:
+            raise SheetFatal(f"the rows of {len(split)} products are scattered; sort the file by "
+                             f"{layout.kind.key} so that each product's rows are together")
+        self._note({"total": total, "refused": split})
+        return split
+
+    def _finish_reserve(self) -> float:
+        return 20.0 + int(self.job.get("position") or 0) / 4000.0
+
+    def _hand_off(self) -> None:
+        from chalicelib.services import uploads
+        self.store.release(self.job_id, self.owner)
+        uploads.start(self.job["merchant_id"], self.job_id)
+        obs.logger().info("upload continues in a new message", extra={"job_id": self.job_id,
+                                                                     "position": self.job.get("position")})
+
+    # -- the end ---------------------------------------------------------------------------------
+    def _finish(self, path: str) -> None:
+        from chalicelib.adapters.sheet_writer import XLSX_TYPE, StreamedSheet
+        key = rules.report_key(self.job["merchant_id"], self.kind.name, self.job["name"])
+        out = path + ".result.xlsx"
+        with self._open(path) as sheet:
+            layout, data = scan(self.kind, sheet.rows(), sheet.merged())
+            width = len(layout.headers)
+            report = StreamedSheet(out, self.kind.title, list(layout.headers) + ["outcome", "message"])
+            outcomes = self.store.outcomes(self.job_id)
+            for (_, cells), (outcome, message) in zip(data, outcomes):
+                report.append((cells + [""] * width)[:width] + [outcome, message])
+            report.close()
+        bucket.put_file(key, out, XLSX_TYPE)
+        job = self.job
+        detail = (f"{job['rows']} rows: {job['ok']} ok, {job['skipped']} skipped, {job['errors']} errors"
+                  + ("; preview: validated only, nothing applied" if job.get("preview") else ""))
+        closed = self.store.close(self.job_id, self.owner, rules.DONE, detail, key,
+                                  extra_ops=_finished_ops(dict(job, status=rules.DONE, detail=detail,
+                                                               report_key=key), rules.DONE))
+        _cleanup(path, out)
+        _after_close(closed)
+
+    def _fatal(self, detail: str) -> None:
+        closed = self.store.close(self.job_id, self.owner, rules.FATAL, detail,
+                                  extra_ops=_finished_ops(dict(self.job, status=rules.FATAL, detail=detail),
+                                                          rules.FATAL))
+        _after_close(closed)
+
+
+def _finished_ops(job: dict, status: str) -> list:
+    """The `upload.finished` webhook event, written with the job's last state change."""
+    try:
+        from chalicelib.services import webhooks
+    except ImportError:
+        return []
+    builder = getattr(webhooks, "event_ops", None)
+    if builder is None:
+        return []
+    return builder(job["merchant_id"], "upload.finished", public(job))
+
+
+def _after_close(job: Optional[dict]) -> None:
+    if job:
+        obs.logger().info("upload finished", extra={"job_id": job["job_id"], "status": job["status"]})
+        obs.count("UploadJobsFinished")
+
+
+def _cleanup(*paths: str) -> None:
+    for path in paths:
+        try:
+            os.remove(path)
+        except OSError:
+            pass
+
+
+class _Peekable:
+    _END = object()
+
+    def __init__(self, iterator: Iterator):
+        self._it = iterator
+        self._next = None
+        self._has = False
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        if self._has:
+            self._has = False
+            if self._next is self._END:
+                raise StopIteration
+            return self._next
+        return next(self._it)
+
+    def peek(self):
+        if not self._has:
+            self._next, self._has = next(self._it, self._END), True
+        return None if self._next is self._END else self._next
+
+    def done(self) -> bool:
+        return self.peek() is None
