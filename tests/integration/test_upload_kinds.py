@@ -1,0 +1,106 @@
+"""Every kind of spreadsheet applies through the same models and services as its API endpoint, as
+a manual change (sync switches off for automatic writes do not stop it), with real files."""
+import pytest
+
+from chalicelib.domain.credit_code import check_char
+from tests import sheets
+from tests.catalog_support import base_product, product, put_products, set_stock, uid
+from tests.helpers import new_merchant
+
+
+@pytest.fixture(scope="module")
+def shop(stack):
+    merchant = new_merchant(stack, "spreadsheet shop")
+    off = {m: False for m in ("products", "prices", "lots", "inventory", "listings", "customers")}
+    assert merchant.client.put("/v1/sync-switches", off).status_code == 200    # automatic syncs off
+    return merchant
+
+
+def valid_credit_code(first17: str = "91350100MA2Y12345") -> str:
+    return first17 + check_char(first17)
+
+
+def product_body(shop, erp_id: str) -> dict:
+    answer = shop.client.get(f"/v1/products/{erp_id}")
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+def test_products_from_an_openpyxl_xlsx_match_what_the_api_makes(stack, shop):
+    barcode = uid("69")
+    base = base_product(stack, barcode=barcode)
+    job = sheets.drop(stack, shop.merchant_id, "products", sheets.unique("商品", "xlsx"), sheets.xlsx([
+        ["商品编码", "商品名称", "条形码", "规格", "生产厂家", "默认价格", "属性:颜色", "主图SHA256"],
+        ["0017", "阿莫西林胶囊", barcode, "0.25g*24粒", "联邦制药", 12.5, "白", "AB" * 32],
+        ["0018", "", "", "", "", "3", "", ""],
+        ["0019", "维生素C片", "", "100片", "", "90.755", "", ""],
+    ]))
+    assert (job["status"], job["rows"], job["ok"], job["errors"]) == ("done", 3, 1, 2), job
+    results = sheets.outcomes(stack, job)
+    assert results[0] == ("ok", f"match: matched; base_product_id: {base}")
+    assert results[1][0] == "error" and "商品名称 (name) is empty" in results[1][1]
+    assert results[2][0] == "error" and "more than two decimal places" in results[2][1]
+    # the same item through the API (as a manual change) gives the same product
+    put_products(shop, [product("API0017", name="阿莫西林胶囊", barcode=barcode, spec="0.25g*24粒",
+                                manufacturer="联邦制药", default_price="12.50", attributes={"颜色": "白"},
+                                main_image_sha256="ab" * 32)], headers={"X-Onceship-Source": "manual"})
+    sheet_made, api_made = product_body(shop, "0017"), product_body(shop, "API0017")
+    for name in ("erp_product_id", "created_at", "updated_at"):
+        sheet_made.pop(name), api_made.pop(name)
+    assert sheet_made == api_made
+    assert sheet_made["default_price"] == "12.50" and sheet_made["attributes"] == {"颜色": "白"}
+
+
+def test_prices_from_a_gb18030_csv_with_region_and_customer_group_columns(stack, shop):
+    put_products(shop, [product("P1"), product("P2")], headers={"X-Onceship-Source": "manual"})
+    manual = {"X-Onceship-Source": "manual"}
+    assert shop.client.put("/v1/region-groups/south", {"name": "华南", "provinces": ["广东省"]},
+                           headers=manual).status_code == 200
+    assert shop.client.put("/v1/customer-groups/vip", {"name": "VIP", "platform_customer_ids": []},
+                           headers=manual).status_code == 200
+    body = sheets.csv_bytes([["商品编码", "默认价格", "建议零售价", "区域:south", "客户组:vip"],
+                             ["P1", "90.750", "120", "88", "80.5"],
+                             ["P2", "11", "", "", ""],
+                             ["NOPE", "1", "", "", ""],
+                             ["P2", "", "", "9", ""]], "gb18030")
+    job = sheets.drop(stack, shop.merchant_id, "prices", sheets.unique("价格", "csv"), body)
+    assert (job["status"], job["ok"], job["errors"]) == ("done", 3, 1), sheets.outcomes(stack, job)
+    assert sheets.outcomes(stack, job)[2] == ("error", "not_found: no product 'NOPE'; upsert it first")
+    p1 = product_body(shop, "P1")
+    assert (p1["default_price"], p1["suggested_retail_price"]) == ("90.75", "120.00")
+    assert p1["region_prices"] == [{"region_group_id": "south", "price": "88.00"}]
+    assert p1["customer_level_prices"] == [{"customer_group_id": "vip", "price": "80.50"}]
+    p2 = product_body(shop, "P2")                   # the later row for P2 applied after the first
+    assert p2["default_price"] == "11.00" and p2["region_prices"] == [{"region_group_id": "south", "price": "9.00"}]
+    price = shop.client.get("/v1/products/P1/price?province=广东省").json()
+    assert (price["price"], price["source"]) == ("88.00", "region")
+
+
+def test_customers_from_a_utf8_bom_csv(stack, shop):
+    good = valid_credit_code()
+    bad = good[:-1] + ("0" if good[-1] != "0" else "1")
+    body = sheets.csv_bytes([["客户编码", "客户名称", "统一社会信用代码"], ["C001", "福州大药房", good],
+                             ["C002", "厦门诊所", bad], ["C003", "泉州门店", ""]], "utf-8-sig")
+    job = sheets.drop(stack, shop.merchant_id, "customers", sheets.unique("客户", "csv"), body)
+    assert (job["status"], job["ok"], job["errors"]) == ("done", 2, 1), job
+    results = sheets.outcomes(stack, job)
+    assert results[0] == ("ok", "match: unmatched") and results[1][1].startswith("invalid_credit_code")
+    customer = shop.client.get("/v1/customers/C001").json()
+    assert customer["name"] == "福州大药房" and customer["credit_code"] == good
+
+
+def test_listings_list_and_delist_with_the_apis_refusals(stack, shop):
+    base = base_product(stack)
+    put_products(shop, [product("L1", base_product_id=base), product("L2", base_product_id=base_product(stack)),
+                        product("L3")], headers={"X-Onceship-Source": "manual"})
+    set_stock(shop.merchant_id, "L1", 5)
+    body = sheets.xlsx([["商品编码", "操作"], ["L1", "上架"], ["L2", "list"], ["L3", "上架"], ["L1", "下架"],
+                        ["L1", "上架"], ["L4", "暂停"]])
+    job = sheets.drop(stack, shop.merchant_id, "listings", sheets.unique("上下架", "xlsx"), body)
+    results = sheets.outcomes(stack, job)
+    assert results[0] == ("ok", "listing: listed")
+    assert results[1][0] == "error" and results[1][1].startswith("no_stock")
+    assert results[2][0] == "error" and results[2][1].startswith("not_matched")
+    assert results[3] == ("ok", "listing: unlisted") and results[4] == ("ok", "listing: listed")
+    assert results[5][0] == "error" and "暂停" in results[5][1]
+    assert product_body(shop, "L1")["listing"] == "listed"
