@@ -131,7 +131,7 @@ def _slot(index: int, text: str, names: dict, families: dict) -> Optional[Slot]:
 
 def item(layout: Layout, row: Sequence[str], defaults: Optional[dict] = None) -> dict:
     """The API item a row stands for (absent cells are absent fields), or RowInvalid."""
-    out, gathered, problems = {}, {}, []
+    out, gathered, problems, unreadable = {}, {}, [], set()
     for slot in layout.slots:
         raw = row[slot.index].strip() if slot.index < len(row) and row[slot.index] else ""
         target = slot.column or slot.family
@@ -141,6 +141,7 @@ def item(layout: Layout, row: Sequence[str], defaults: Optional[dict] = None) ->
             value = _value(target, raw)
         except cells.CellError as err:
             problems.append(f"{_where(slot)}: {err}")
+            unreadable.add(slot.column.field if slot.column else None)
             continue
         if slot.column:
             out[slot.column.field] = value
@@ -153,7 +154,7 @@ def item(layout: Layout, row: Sequence[str], defaults: Optional[dict] = None) ->
     for key, value in (defaults or {}).items():
         out.setdefault(key, value)
     for column in layout.kind.columns:
-        if column.required and column.field not in out:
+        if column.required and column.field not in out and column.field not in unreadable:
             problems.append(f"{label(column)} is empty")
     if problems:
         raise RowInvalid("; ".join(problems))

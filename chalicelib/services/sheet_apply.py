@@ -24,7 +24,7 @@ BATCH = 100
 Outcome = Tuple[str, str]
 Row = Tuple[int, List[str]]
 SUMMARY_FIELDS = ("match", "base_product_id", "listing", "platform_customer_id", "duplicate_of",
-                  "on_hand", "available")
+                  "on_hand", "available", "order_status")
 
 
 @dataclass

@@ -101,8 +101,67 @@ def _lots() -> Target:
     return Target(model, _each(call), group=consecutive("erp_product_id", into))
 
 
+def _order_status() -> Target:
+    from chalicelib.api.order_updates import ErpStatus
+    from chalicelib.domain import clock
+    from chalicelib.services import shipping
+
+    def model(raw: dict):
+        status = ErpStatus.model_validate({k: raw.get(k) for k in ("status", "at")})
+        return _order_id(raw), status.status, clock.iso(status.at.timestamp())
+
+    def call(mid: str, key: str, item) -> dict:
+        order_id, status, at = item
+        answer = shipping.erp_status(mid, order_id, status, at)
+        return ok(key, order_status=answer.get("order_status"))
+
+    def already(mid: str, item):
+        order_id, status, at = item
+        try:
+            events = shipping.tracking(order_id, merchant_id=mid)["items"]
+        except DomainError:
+            return None
+        if any(e["status"] == status and e["at"] == at for e in events):
+            return "already recorded"
+        return None
+
+    return Target(model, _each(call), already=already)
+
+
+def _logistics() -> Target:
+    from chalicelib.api.order_updates import Logistics
+    from chalicelib.domain.normalize import ident
+    from chalicelib.services import shipping
+    from chalicelib.store.platform import PlatformStore
+
+    by_name = {}
+
+    def carrier(text) -> str:
+        if not by_name:
+            by_name.update({ident(name): code for code, name in PlatformStore().carriers().items()})
+        return by_name.get(ident(text), text) if isinstance(text, str) else text
+
+    def model(raw: dict):
+        body = Logistics.model_validate({"carrier_code": carrier(raw.get("carrier_code")),
+                                         "waybill_no": raw.get("waybill_no")})
+        return _order_id(raw), body.carrier_code, body.waybill_no
+
+    def call(mid: str, key: str, item) -> dict:
+        order_id, carrier_code, waybill_no = item
+        answer = shipping.logistics(mid, order_id, carrier_code, waybill_no)
+        return ok(key, order_status=answer.get("status"))
+
+    return Target(model, _each(call))
+
+
+def _order_id(raw: dict) -> str:
+    from pydantic import TypeAdapter
+    from chalicelib.api.models import Id
+    return TypeAdapter(Id).validate_python(raw.get("order_id"))
+
+
 _BUILDERS = {
     "products": _products, "prices": _prices, "customers": _customers, "inventory": _inventory,
-    "listings": _listings, "lots": _lots,
+    "listings": _listings, "lots": _lots, "order-status": _order_status, "logistics": _logistics,
 }
 

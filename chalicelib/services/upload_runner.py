@@ -78,10 +78,32 @@ def run(merchant_id: str, job_id: str, meta: dict) -> None:
 def close_unclaimed(store: UploadStore, job: dict, detail: str) -> None:
     """A file refused before any work (unknown kind, unreadable name)."""
     try:
-        closed = store.close(job["job_id"], None, rules.FATAL, detail, extra_ops=_finished_ops(job, rules.FATAL))
+        _close(store, job, None, rules.FATAL, detail)
     except rules.LeaseLost:
         return
-    _after_close(closed)
+
+
+def _close(store: UploadStore, job: dict, owner: Optional[str], status: str, detail: str,
+           report_key: Optional[str] = None) -> dict:
+    """The job's last change, with its `upload.finished` webhook event in the same transaction."""
+    at = clock.now_iso()
+    final = dict(job, status=status, detail=detail, report_key=report_key, finished_at=at, updated_at=at)
+    ops, event_ids = _finished_event(final)
+    closed = store.close(job["job_id"], owner, status, detail, report_key, extra_ops=ops, at=at)
+    if event_ids:
+        from chalicelib.services import webhooks
+        webhooks.hint(job["merchant_id"], event_ids)
+    obs.logger().info("upload finished", extra={"job_id": job["job_id"], "status": status})
+    obs.count("UploadJobsFinished")
+    return closed
+
+
+def _finished_event(job: dict) -> tuple:
+    try:
+        from chalicelib.services import webhooks
+    except ImportError:
+        return [], []
+    return webhooks.event_ops(job["merchant_id"], [("upload.finished", public(job))])
 
 
 class Run:
@@ -233,35 +255,11 @@ class Run:
         job = self.job
         detail = (f"{job['rows']} rows: {job['ok']} ok, {job['skipped']} skipped, {job['errors']} errors"
                   + ("; preview: validated only, nothing applied" if job.get("preview") else ""))
-        closed = self.store.close(self.job_id, self.owner, rules.DONE, detail, key,
-                                  extra_ops=_finished_ops(dict(job, status=rules.DONE, detail=detail,
-                                                               report_key=key), rules.DONE))
+        _close(self.store, self.job, self.owner, rules.DONE, detail, key)
         _cleanup(path, out)
-        _after_close(closed)
 
     def _fatal(self, detail: str) -> None:
-        closed = self.store.close(self.job_id, self.owner, rules.FATAL, detail,
-                                  extra_ops=_finished_ops(dict(self.job, status=rules.FATAL, detail=detail),
-                                                          rules.FATAL))
-        _after_close(closed)
-
-
-def _finished_ops(job: dict, status: str) -> list:
-    """The `upload.finished` webhook event, written with the job's last state change."""
-    try:
-        from chalicelib.services import webhooks
-    except ImportError:
-        return []
-    builder = getattr(webhooks, "event_ops", None)
-    if builder is None:
-        return []
-    return builder(job["merchant_id"], "upload.finished", public(job))
-
-
-def _after_close(job: Optional[dict]) -> None:
-    if job:
-        obs.logger().info("upload finished", extra={"job_id": job["job_id"], "status": job["status"]})
-        obs.count("UploadJobsFinished")
+        _close(self.store, self.job, self.owner, rules.FATAL, detail)
 
 
 def _cleanup(*paths: str) -> None:

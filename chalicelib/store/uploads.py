@@ -139,10 +139,11 @@ class UploadStore:
             raise LeaseLost(job_id)
 
     def close(self, job_id: str, owner: Optional[str], status: str, detail: Optional[str],
-              report_key: Optional[str] = None, extra_ops: Optional[list] = None) -> dict:
+              report_key: Optional[str] = None, extra_ops: Optional[list] = None,
+              at: Optional[str] = None) -> dict:
         """done or fatal, once: by the lease holder, or (owner None) a job nobody holds yet."""
         pk, sk = self.scope.upload_job(job_id)
-        now = clock.now_iso()
+        now = at or clock.now_iso()
         values = {":status": status, ":detail": detail, ":report": report_key, ":at": now,
                   ":running": IN_PROGRESS}
         if owner is None:

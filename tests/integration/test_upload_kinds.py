@@ -104,3 +104,74 @@ def test_listings_list_and_delist_with_the_apis_refusals(stack, shop):
     assert results[3] == ("ok", "listing: unlisted") and results[4] == ("ok", "listing: listed")
     assert results[5][0] == "error" and "暂停" in results[5][1]
     assert product_body(shop, "L1")["listing"] == "listed"
+
+
+@pytest.fixture(scope="module")
+def orders_shop(stack):
+    from tests import orders_support
+    shop = orders_support.shop(stack)
+    orders_support.seed_product(shop.merchant_id, "OP1")
+    return shop
+
+
+def paid(shop) -> str:
+    from tests import orders_support
+    return orders_support.paid_order(shop, [("OP1", 1)])["order_id"]
+
+
+def tracking(shop, order_id: str) -> list:
+    answer = shop.merchant.get(f"/v1/orders/{order_id}/tracking")
+    assert answer.status_code == 200, answer.text
+    return [(e["status"], e["at"]) for e in answer.json()["items"]]
+
+
+def test_order_status_rows_append_tracking_like_the_api(stack, orders_shop):
+    first, second = paid(orders_shop), paid(orders_shop)
+    body = sheets.xlsx([["订单号", "状态", "时间"], [first, "拣货中", "2026-03-02 09:30"],
+                        [first, "delivering", 46084.5], [second, "已出库", ""], ["o_nope", "picking", ""],
+                        [second, "lost", ""]])
+    job = sheets.drop(stack, orders_shop.merchant_id, "order-status", sheets.unique("状态", "xlsx"), body)
+    results = sheets.outcomes(stack, job)
+    assert [r[0] for r in results] == ["ok", "ok", "ok", "error", "error"], results
+    assert results[1] == ("ok", "order_status: paid") and results[3][1].startswith("not_found")
+    assert results[4] == ("error", "validation_error: 状态 (status): 'lost' is not one of submitted (已提交), "
+                                   "picking (拣货中), outbound (已出库), delivering (配送中), signed (已签收)")
+    assert tracking(orders_shop, first) == [("picking", "2026-03-02T01:30:00.000Z"),      # China time
+                                            ("delivering", "2026-03-03T04:00:00.000Z")]   # Excel serial
+    # an empty time is when the file was dropped
+    assert [s for s, _ in tracking(orders_shop, second)] == ["outbound"]
+
+
+def test_logistics_rows_ship_orders_with_codes_or_carrier_names(stack, orders_shop):
+    first, second = paid(orders_shop), paid(orders_shop)
+    body = sheets.csv_bytes([["订单号", "快递公司", "运单号"], [first, "顺丰", "SF1234567890"],
+                             [second, "zto", "ZT0001"], [first, "NOSUCH", "X12345"]], "gb18030")
+    job = sheets.drop(stack, orders_shop.merchant_id, "logistics", sheets.unique("物流", "csv"), body)
+    results = sheets.outcomes(stack, job)
+    assert results[0] == ("ok", "order_status: shipped") and results[1][0] == "ok"
+    assert results[2][0] == "error" and results[2][1].startswith("unknown_carrier")
+    shipped = orders_shop.merchant.get(f"/v1/orders/{first}").json()
+    assert (shipped["status"], shipped["carrier_code"], shipped["waybill_no"]) == ("shipped", "SF", "SF1234567890")
+
+
+def test_a_crash_mid_file_resumes_without_applying_a_row_twice(stack, orders_shop, monkeypatch):
+    from chalicelib.services import upload_runner
+    monkeypatch.setenv("ONCESHIP_UPLOAD_CHUNK_ROWS", "3")
+    crashes = []
+
+    def crash(position, count):
+        if position == 3 and not crashes:
+            crashes.append(position)
+            raise RuntimeError("killed after applying rows 4-6, before their checkpoint")
+
+    monkeypatch.setattr(upload_runner, "crash_after_rows", crash)
+    ids = [paid(orders_shop) for _ in range(8)]
+    rows = [["订单号", "状态", "时间"]] + [[oid, "picking", f"2026-03-0{1 + i % 5} 10:00"] for i, oid in enumerate(ids)]
+    job = sheets.drop(stack, orders_shop.merchant_id, "order-status", sheets.unique("crash", "csv"),
+                      sheets.csv_bytes(rows))
+    assert crashes == [3]
+    assert (job["status"], job["rows"], job["ok"], job["errors"]) == ("done", 8, 8, 0), job
+    results = sheets.outcomes(stack, job)
+    assert [m for _, m in results[3:6]] == ["already recorded"] * 3     # applied before the crash
+    for oid in ids:
+        assert len(tracking(orders_shop, oid)) == 1, oid
