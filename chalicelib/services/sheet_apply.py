@@ -100,13 +100,19 @@ class Applier:
         try:
             results = self.target.call(self.merchant_id, [(u.key, u.parsed, None) for u in batch])
         except DomainError as err:
-            return [(ERROR, f"{err.code}: {err.detail}")] * len(batch)
+            return [(ERROR, f"{err.code}: {detail_of(err)}")] * len(batch)
         return [outcome(r) for r in results]
 
     @staticmethod
     def _set(outcomes: list, unit: Unit, value: Outcome) -> None:
         for index in unit.indexes:
             outcomes[index] = value
+
+
+def detail_of(err: DomainError) -> str:
+    """The error's detail with its per-field errors, as a report line shows them."""
+    fields = "; ".join(f"{e.get('field')}: {e.get('message')}" for e in err.extra.get("errors") or [])
+    return f"{err.detail}: {fields}" if fields else err.detail
 
 
 def _batches(units: List[Unit]) -> List[List[Unit]]:

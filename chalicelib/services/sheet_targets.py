@@ -7,7 +7,7 @@ from typing import List, Tuple
 
 from chalicelib.api.batch import error, ok
 from chalicelib.domain.errors import DomainError
-from chalicelib.services.sheet_apply import Target, consecutive
+from chalicelib.services.sheet_apply import Target, consecutive, detail_of
 
 MANUAL = True
 
@@ -31,9 +31,10 @@ def _each(call) -> callable:
             try:
                 results.append(call(merchant_id, key, item))
             except DomainError as err:
-                results.append(error(key, err.code, err.detail))
+                results.append(error(key, err.code, detail_of(err)))
         return results
     return run
+
 
 
 def _products() -> Target:
@@ -57,7 +58,19 @@ def _customers() -> Target:
 def _inventory() -> Target:
     from chalicelib.api.inventory import InventorySet
     from chalicelib.services import inventory
-    return Target(InventorySet.model_validate, lambda mid, parsed: inventory.set_many(mid, MANUAL, parsed))
+
+    def already(mid: str, item):
+        """A compare-and-set applied before a crash would now fail its comparison."""
+        if item.compare_on_hand is None or item.compare_on_hand == item.on_hand:
+            return None
+        try:
+            current = inventory.get(mid, item.erp_product_id)
+        except DomainError:
+            return None
+        return "already applied" if current.get("on_hand") == item.on_hand else None
+
+    return Target(InventorySet.model_validate, lambda mid, parsed: inventory.set_many(mid, MANUAL, parsed),
+                  already=already)
 
 
 def _listings() -> Target:

@@ -175,3 +175,68 @@ def test_a_crash_mid_file_resumes_without_applying_a_row_twice(stack, orders_sho
     assert [m for _, m in results[3:6]] == ["already recorded"] * 3     # applied before the crash
     for oid in ids:
         assert len(tracking(orders_shop, oid)) == 1, oid
+
+
+def inventory_of(shop, erp_id: str) -> dict:
+    answer = shop.client.get(f"/v1/inventory/{erp_id}")
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+def test_inventory_absolute_sets_with_compare_like_the_api(stack, shop):
+    put_products(shop, [product("I1"), product("I2"), product("I3")], headers={"X-Onceship-Source": "manual"})
+    assert shop.client.put("/v1/inventory", {"items": [{"erp_product_id": "I2", "on_hand": 4}]},
+                           headers={"X-Onceship-Source": "manual"}).json()["results"][0]["status"] == "ok"
+    body = sheets.xlsx([["商品编码", "库存数量", "原库存数量"], ["I1", "12", ""], ["I2", 9, 4], ["I3", 5, 7],
+                        ["I1", "-3", ""], ["I1", "1.5", ""]])
+    job = sheets.drop(stack, shop.merchant_id, "inventory", sheets.unique("库存", "xlsx"), body)
+    results = sheets.outcomes(stack, job)
+    assert [r[0] for r in results] == ["ok", "ok", "error", "error", "error"], results
+    assert results[2][1].startswith("compare_failed")
+    assert (inventory_of(shop, "I1")["on_hand"], inventory_of(shop, "I2")["on_hand"]) == (12, 9)
+    assert inventory_of(shop, "I1")["source"] == "manual"
+
+
+def test_lots_group_consecutive_rows_into_one_full_replace(stack, shop):
+    put_products(shop, [product("LT1"), product("LT2"), product("LT3")], headers={"X-Onceship-Source": "manual"})
+    body = sheets.xlsx([
+        ["商品编码", "批号", "生产日期", "有效期至", "数量"],
+        ["LT1", "A1", 45292, "2026-01-01", 10],          # an Excel serial date
+        ["LT1", "A2", "2024/2/1", "2026年2月1日", 5],
+        ["LT1", "A3", "2024-03-01", "2026-03-01", 0],     # quantity 0 is not kept
+        ["LT2", "B1", "2024-01-01", "2026-01-01", 3],
+        ["LT3", "C1", "2024-01-01", "2026-01-01", 1],
+        ["LT2", "B2", "2024-01-01", "2026-01-01", 4],     # LT2 again, apart from its first rows
+    ], formats={"B2": "@"})
+    job = sheets.drop(stack, shop.merchant_id, "lots", sheets.unique("批次", "xlsx"), body)
+    results = sheets.outcomes(stack, job)
+    assert [r[0] for r in results] == ["ok", "ok", "ok", "error", "ok", "error"], results
+    assert results[0] == ("ok", "on_hand: 15; available: 15")
+    assert results[3][1].startswith("rows_not_together") and results[5] == results[3]
+    lt1 = inventory_of(shop, "LT1")
+    assert lt1["on_hand"] == 15
+    assert [(lot["lot_no"], lot["production_date"], lot["quantity"]) for lot in lt1["lots"]] == [
+        ("A1", "2024-01-01", 10), ("A2", "2024-02-01", 5)]
+    assert inventory_of(shop, "LT3")["on_hand"] == 1
+    assert shop.client.get("/v1/inventory/LT2").status_code == 404 or inventory_of(shop, "LT2")["lots"] == []
+
+
+def test_a_csv_converted_to_xlsx_by_libreoffice(stack, shop, tmp_path):
+    """A writer we did not write: LibreOffice Calc turns a UTF-8 CSV into .xlsx (numbers become
+    number cells, so the product codes are kept as text by the import filter's column types)."""
+    import shutil
+    import subprocess
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        pytest.skip("LibreOffice is not installed (apt-get install libreoffice-calc-nogui)")
+    put_products(shop, [product("0042"), product("0043")], headers={"X-Onceship-Source": "manual"})
+    source = tmp_path / "库存.csv"
+    source.write_bytes("商品编码,库存数量\n0042,8\n0043,13\n".encode("utf-8"))
+    done = subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path}/profile", "--headless",
+                           "--infilter=CSV:44,34,76,1,1/2/2/1", "--convert-to", "xlsx", "--outdir",
+                           str(tmp_path), str(source)], capture_output=True, timeout=120)
+    converted = tmp_path / "库存.xlsx"
+    assert converted.exists(), done.stderr.decode(errors="replace")
+    job = sheets.drop(stack, shop.merchant_id, "inventory", sheets.unique("lo", "xlsx"), converted.read_bytes())
+    assert (job["status"], job["ok"], job["errors"]) == ("done", 2, 0), sheets.outcomes(stack, job)
+    assert (inventory_of(shop, "0042")["on_hand"], inventory_of(shop, "0043")["on_hand"]) == (8, 13)
