@@ -85,6 +85,33 @@ def _error(index: int, field: str, message: str) -> dict:
     return {"field": f"lots[{index}].{field}", "message": message}
 
 
+def lots_digest(lots: Optional[list]) -> str:
+    """A short fingerprint of a lot list, so a poll compares lots without keeping them all."""
+    import hashlib
+    import json
+    text = json.dumps(list(lots or []), sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Known:
+    """What a poll knows of a stored record: its revision, on_hand and lots fingerprint."""
+    rev: Optional[int]
+    on_hand: int
+    lots: str
+
+
+NOTHING = Known(None, 0, lots_digest([]))
+
+
+def known(record: Optional[dict]) -> Known:
+    if not record:
+        return NOTHING
+    rev = record.get("rev")
+    return Known(int(rev) if rev is not None else None, int(record.get("on_hand") or 0),
+                 lots_digest(record.get("lots")))
+
+
 @dataclass(frozen=True)
 class Change:
     """What an automatic write may change in one record after the switches had their say."""
@@ -97,16 +124,15 @@ class Change:
         return self.on_hand is not None or self.lots is not None
 
 
-def plan(stored: Optional[dict], on_hand: Optional[int], lots: Optional[list],
+def plan(stored: Known, on_hand: Optional[int], lots: Optional[list],
          inventory_allowed: bool, lots_allowed: bool) -> Change:
     """Compare an incoming value (`lots` already normalized; with lots, on_hand is their sum)
-    against the stored record and keep only what differs and what the switches allow. A product
+    against what is stored and keep only what differs and what the switches allow. A product
     without a record has 0 on hand and no lots, so an ERP's zero creates nothing."""
-    stored = stored or {}
     if lots is not None:
         on_hand = lots_total(lots)
-    on_hand_differs = on_hand is not None and int(stored.get("on_hand") or 0) != on_hand
-    lots_differ = lots is not None and list(stored.get("lots") or []) != lots
+    on_hand_differs = on_hand is not None and stored.on_hand != on_hand
+    lots_differ = lots is not None and stored.lots != lots_digest(lots)
     return Change(on_hand=on_hand if on_hand_differs and inventory_allowed else None,
                   lots=lots if lots_differ and lots_allowed else None,
                   refused=(on_hand_differs and not inventory_allowed) or (lots_differ and not lots_allowed))

@@ -15,6 +15,7 @@ import uuid
 from typing import Optional
 
 from chalicelib import observability as obs
+from chalicelib.adapters import poll_snapshots as snapshots
 from chalicelib.adapters import queues
 from chalicelib.adapters.erp import ErpUnavailable, read_inventory
 from chalicelib.adapters.outbound import UrlRefused, resolve
@@ -34,6 +35,7 @@ CLAIM_FALLBACK_SECONDS = 900    # a claimed poll whose message was lost is claim
 LEASE_SECONDS = 330             # longer than the jobs worker's 300 s timeout
 MAX_POLL_SECONDS = 240          # reading every page must fit in the worker's run
 DEFAULT_TIMEOUT_SECONDS = 10
+SNAPSHOT_MARGIN_SECONDS = 120   # clock skew, index lag, transactions built before they commit
 
 
 # the merchant's settings -------------------------------------------------------------------------
@@ -170,26 +172,31 @@ def _invalid_summary(invalid: list) -> Optional[str]:
 
 
 def apply(merchant_id: str, items: dict) -> dict:
-    """Write what differs from the stored records and what the switches allow, each write
+    """Write what differs from the stored records and what the switches allow.
+
+    What is stored comes from the previous poll's snapshot plus every record written since (one
+    index query), or from reading every record when there is no snapshot. Each write is
     conditioned on the revision it was compared against; a record that changed meanwhile is
-    compared again once from a consistent read, and left to the next poll if it changes again."""
+    read again (consistently) and compared once more, and left to the next poll if it changes
+    again."""
     gate = SyncGate.load(merchant_id, manual=False)
     stock = StockStore(merchant_id)
-    stored = stock.everything()
+    read_at = clock.now() - SNAPSHOT_MARGIN_SECONDS
+    known, fresh = _known(merchant_id, stock)
     changed, skipped, moved = 0, set(), []
     pending = list(items)
     for attempt in range(2):
         if attempt:
-            stored = {r["erp_product_id"]: r for r in stock.many(pending)}
+            known.update({r["erp_product_id"]: rules.known(r) for r in stock.many(pending)})
         writes = []
         for erp_id in pending:
-            item, record = items[erp_id], stored.get(erp_id)
-            change = rules.plan(record, item.on_hand, item.lots, gate.allows(INVENTORY, erp_id),
+            item, stored = items[erp_id], known.get(erp_id, rules.NOTHING)
+            change = rules.plan(stored, item.on_hand, item.lots, gate.allows(INVENTORY, erp_id),
                                 gate.allows(LOTS, erp_id))
             if change.refused:
                 skipped.add(erp_id)
             if change.writes:
-                writes.append((erp_id, change, record.get("rev") if record else ABSENT))
+                writes.append((erp_id, change, ABSENT if stored.rev is None else stored.rev))
         outcomes = each([lambda w=w: stock.replace(w[0], rules.ERP, on_hand=w[1].on_hand, lots=w[1].lots,
                                                    expected_rev=w[2]) for w in writes])
         pending = []
@@ -200,9 +207,25 @@ def apply(merchant_id: str, items: dict) -> dict:
             if isinstance(outcome, Exception):
                 raise outcome
             changed += 1
+            known[erp_id] = rules.known(outcome)
             if outcome.get("prev_on_hand") != outcome.get("on_hand"):
                 moved.append(erp_id)
         if not pending:
             break
+    for erp_id in pending:
+        known.pop(erp_id, None)   # unsure: the next poll reads it again through the index
+    if fresh or changed or pending:
+        snapshots.save(merchant_id, read_at, {k: [v.rev, v.on_hand, v.lots] for k, v in known.items()})
     stock_changed(merchant_id, moved)
     return {"items_changed": changed, "items_skipped": len(skipped), "items_conflicted": len(pending)}
+
+
+def _known(merchant_id: str, stock: StockStore) -> tuple:
+    """({erp_product_id: Known}, whether it was updated from the table since the snapshot)."""
+    snapshot = snapshots.load(merchant_id)
+    if snapshot is None:
+        return {r["erp_product_id"]: rules.known(r) for r in stock.everything()}, True
+    known = {k: rules.Known(rev, on_hand, lots) for k, (rev, on_hand, lots) in snapshot["records"].items()}
+    changed = stock.changed_since(float(snapshot["taken_at"]))
+    known.update({r["erp_product_id"]: rules.known(r) for r in changed})
+    return known, bool(changed)

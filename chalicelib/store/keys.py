@@ -196,9 +196,14 @@ class MerchantScope:
 
     # inventory and ERP polling (issue 4) -------------------------------------------------------
     def stock_index(self) -> str:
-        """gsi2 partition of the merchant's stock records (gsi2sk = erp_product_id): a poll reads
-        everything it compares against in a few pages instead of one key per product."""
+        """gsi2 partition of the merchant's stock records, sorted by `stock_index_sk`: a poll reads
+        the records changed since its previous one as one key range (or all of them in a few
+        pages when it has nothing to start from)."""
         return self.pk("STOCK")
+
+    @staticmethod
+    def stock_index_sk(updated_at: str, erp_product_id: str) -> str:
+        return f"{updated_at}#{erp_product_id}"
 
     def erp_connection(self) -> tuple:
         return self.pk("ERP"), "CONNECTION"

@@ -1,7 +1,7 @@
 """Stock records (pk `M#<mid>#P#<erp_product_id>`, sk `STOCK`): named conditional writes.
 
 Attributes: `on_hand`, `reserved`, `free` (= on_hand - reserved, kept by every write so that one
-condition `free >= :q` guards a reservation), `lots`, `source`, `updated_at`, `rev` (bumped by
+condition `free >= :q` guards a reservation), `lots`, `source`, `updated_at` (every write sets it and files the record under it in gsi2), `rev` (bumped by
 every change of on_hand or lots, so a write computed from a read can insist nothing changed in
 between) and `prev_on_hand` (on_hand before the latest write, returned with the new record so the
 caller knows whether stock moved without reading first). Every arithmetic happens inside
@@ -25,7 +25,7 @@ ABSENT = object()          # expected revision of a record that must not exist y
 
 _TOUCH = ("#rev = if_not_exists(#rev, :zero) + :one, #prev_on_hand = if_not_exists(#on_hand, :zero), "
           "#reserved = if_not_exists(#reserved, :zero), #source = :source, #updated_at = :now, "
-          "#erp_product_id = :erp_id, #gsi2pk = :index, #gsi2sk = :erp_id")
+          "#erp_product_id = :erp_id, #gsi2pk = :index, #gsi2sk = :index_sk")
 _SET_ON_HAND = "#on_hand = :on_hand, #free = :on_hand - if_not_exists(#reserved, :zero)"
 _ADJUST = ("#on_hand = if_not_exists(#on_hand, :zero) + :delta, #free = if_not_exists(#free, :zero) + :delta, "
            "#last_reason = :reason")
@@ -40,13 +40,13 @@ def names(*expressions: Optional[str]) -> dict:
 def reserve_op(merchant_id: str, erp_product_id: str, quantity: int) -> dict:
     """Promise `quantity` to an order: only if that much is free (never sold twice)."""
     return _move(merchant_id, erp_product_id, quantity,
-                 "SET #reserved = #reserved + :q, #free = #free - :q, #updated_at = :now", "#free >= :q")
+                 "SET #reserved = #reserved + :q, #free = #free - :q", "#free >= :q")
 
 
 def release_op(merchant_id: str, erp_product_id: str, quantity: int) -> dict:
     """Give back a reservation (order cancelled or refunded before shipping)."""
     return _move(merchant_id, erp_product_id, quantity,
-                 "SET #reserved = #reserved - :q, #free = #free + :q, #updated_at = :now", "#reserved >= :q")
+                 "SET #reserved = #reserved - :q, #free = #free + :q", "#reserved >= :q")
 
 
 def consume_op(merchant_id: str, erp_product_id: str, quantity: int) -> dict:
@@ -54,7 +54,7 @@ def consume_op(merchant_id: str, erp_product_id: str, quantity: int) -> dict:
     Refused when on_hand is below the quantity (an oversold product): stock is never negative."""
     return _move(merchant_id, erp_product_id, quantity,
                  "SET #prev_on_hand = #on_hand, #on_hand = #on_hand - :q, #reserved = #reserved - :q, "
-                 "#rev = if_not_exists(#rev, :zero) + :one, #updated_at = :now",
+                 "#rev = if_not_exists(#rev, :zero) + :one",
                  "#reserved >= :q AND #on_hand >= :q", one=True)
 
 
@@ -62,10 +62,13 @@ def _move(merchant_id: str, erp_product_id: str, quantity: int, expression: str,
           one: bool = False) -> dict:
     if not isinstance(quantity, int) or quantity <= 0:
         raise ValueError("a stock movement is a positive whole number")
-    values = {":q": quantity, ":now": clock.now_iso()}
+    scope, now = MerchantScope(merchant_id), clock.now_iso()
+    expression += ", #updated_at = :now, #gsi2pk = :index, #gsi2sk = :index_sk"
+    values = {":q": quantity, ":now": now, ":index": scope.stock_index(),
+              ":index_sk": scope.stock_index_sk(now, erp_product_id)}
     if one:
         values[":one"], values[":zero"] = 1, 0
-    pk, sk = MerchantScope(merchant_id).stock(erp_product_id)
+    pk, sk = scope.stock(erp_product_id)
     return update_op(pk, sk, expression, condition, values, names(expression, condition))
 
 
@@ -89,11 +92,15 @@ class StockStore:
         """Consistent reads of the records that exist among `erp_product_ids`."""
         return self.table.batch_get([self.scope.stock(i) for i in erp_product_ids])
 
-    def everything(self) -> dict:
-        """{erp_product_id: record} for the whole merchant, a few index pages (eventually
-        consistent: writes based on it carry the revision they saw)."""
-        items = self.table.query_all(self.scope.stock_index(), index="gsi2")
-        return {item["erp_product_id"]: item for item in items}
+    def everything(self) -> list:
+        """Every record of the merchant, a few index pages (eventually consistent: writes based
+        on it carry the revision they saw)."""
+        return self.table.query_all(self.scope.stock_index(), index="gsi2")
+
+    def changed_since(self, epoch: float) -> list:
+        """The records written at or after `epoch` (by their updated_at), from the index."""
+        return self.table.query_all(self.scope.stock_index(), index="gsi2",
+                                    sk_between=(clock.iso(epoch), "~"))
 
     # named writes ------------------------------------------------------------------------------
     def set_on_hand(self, erp_product_id: str, on_hand: int, source: str,
@@ -150,8 +157,10 @@ class StockStore:
     def _write(self, erp_product_id: str, sets: str, source: str, condition: Optional[str],
                values: dict) -> dict:
         expression = "SET " + ", ".join(filter(None, [sets, _TOUCH]))
-        values = dict(values, **{":zero": 0, ":one": 1, ":source": source, ":now": clock.now_iso(),
-                                 ":erp_id": erp_product_id, ":index": self.scope.stock_index()})
+        now = clock.now_iso()
+        values = dict(values, **{":zero": 0, ":one": 1, ":source": source, ":now": now,
+                                 ":erp_id": erp_product_id, ":index": self.scope.stock_index(),
+                                 ":index_sk": self.scope.stock_index_sk(now, erp_product_id)})
         pk, sk = self.scope.stock(erp_product_id)
         return self.table.update(pk, sk, expression, condition, values, names(expression, condition))
 

@@ -41,7 +41,7 @@ def test_a_lot_number_twice_is_refused():
 
 
 def test_plan_writes_only_what_differs_and_what_switches_allow():
-    stored = {"on_hand": 5, "lots": []}
+    stored = rules.known({"on_hand": 5, "lots": [], "rev": 3})
     assert not rules.plan(stored, 5, None, True, True).writes
     assert rules.plan(stored, 6, None, True, True).on_hand == 6
     refused = rules.plan(stored, 6, None, False, True)
@@ -51,12 +51,15 @@ def test_plan_writes_only_what_differs_and_what_switches_allow():
 
 def test_plan_with_lots_sets_on_hand_to_their_sum():
     lots = rules.normalize_lots([lot("A", 2), lot("B", 4)])
-    change = rules.plan({"on_hand": 1}, 999, lots, True, True)
+    change = rules.plan(rules.known({"on_hand": 1}), 999, lots, True, True)
     assert (change.on_hand, change.lots) == (6, lots)
-    only_lots = rules.plan({"on_hand": 1}, None, lots, False, True)
+    only_lots = rules.plan(rules.known({"on_hand": 1}), None, lots, False, True)
     assert (only_lots.on_hand, only_lots.lots, only_lots.refused) == (None, lots, True)
+    same = rules.plan(rules.known({"on_hand": 6, "lots": lots}), None, [dict(x) for x in lots], True, True)
+    assert not same.writes
 
 
 def test_a_missing_record_is_zero_so_an_erp_zero_writes_nothing():
-    assert not rules.plan(None, 0, None, True, True).writes
-    assert rules.plan(None, 3, None, True, True).on_hand == 3
+    assert rules.known(None) == rules.NOTHING
+    assert not rules.plan(rules.NOTHING, 0, None, True, True).writes
+    assert rules.plan(rules.NOTHING, 3, None, True, True).on_hand == 3
