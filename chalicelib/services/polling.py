@@ -143,7 +143,7 @@ def run_poll(merchant_id: str, poll_id: str) -> Optional[dict]:
         snapshot = read_inventory(record["inventory_url"], _auth_header(merchant_id, record),
                                   float(record.get("timeout_seconds") or DEFAULT_TIMEOUT_SECONDS),
                                   MAX_POLL_SECONDS)
-    except ErpUnavailable as err:
+    except (ErpUnavailable, sealed.SealBroken) as err:
         failures = int(record.get("failures") or 0) + 1
         outcome = {"last_poll_at": clock.iso(started), "outcome": "failed", "error": str(err),
                    "items_seen": 0, "items_changed": 0, "items_skipped": 0, "items_invalid": 0}
@@ -162,7 +162,11 @@ def run_poll(merchant_id: str, poll_id: str) -> Optional[dict]:
 def _auth_header(merchant_id: str, record: dict) -> Optional[str]:
     if not record.get("auth_sealed"):
         return None
-    return sealed.open_sealed(settings().secret_key, SEAL_PURPOSE, merchant_id, record["auth_sealed"])
+    try:
+        return sealed.open_sealed(settings().secret_key, SEAL_PURPOSE, merchant_id, record["auth_sealed"])
+    except sealed.SealBroken:
+        raise sealed.SealBroken("the stored auth header cannot be opened (was the server key changed?); "
+                                "set the connection's auth_header again")
 
 
 def _invalid_summary(invalid: list) -> Optional[str]:

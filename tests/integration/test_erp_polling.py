@@ -189,3 +189,12 @@ def test_a_disconnected_erp_is_not_polled(stack, merchant, erp):
     stack.pump.drain()
     assert erp.requests == []
     assert_problem(merchant.client.get("/v1/erp-connection/status"), 404, "not_found")
+
+
+def test_an_auth_header_that_no_longer_opens_fails_the_poll_with_a_reason(stack, merchant, erp):
+    from chalicelib.store.erp import ErpConnectionStore
+    connect(merchant, erp.url, auth_header="Authorization: Bearer abc")
+    ErpConnectionStore(merchant.merchant_id)._update({"auth_sealed": "v1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"})
+    status = poll(stack, merchant)
+    assert status["outcome"] == "failed" and "auth_header again" in status["error"]
+    assert erp.requests == []
