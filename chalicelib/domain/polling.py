@@ -9,13 +9,14 @@ Backoff: after the n-th failure in a row the next poll waits `interval * 2**n`, 
 ERPs share an outage do not all come back in the same minute.
 """
 import random
+import re
 from dataclasses import dataclass, field
 from typing import Optional
 
 from chalicelib.domain.inventory import LotsInvalid, normalize_lots
 
 BACKOFF_CAP_SECONDS = 3600
-MAX_ID_LENGTH = 128
+ERP_ID = re.compile(r"^[A-Za-z0-9_.:\-]{1,64}$")   # the API's `Id`: what a product may be called
 
 
 class ErpGarbage(ValueError):
@@ -65,9 +66,8 @@ def _item(raw) -> ErpItem:
     erp_id = raw.get("erp_product_id")
     if isinstance(erp_id, int) and not isinstance(erp_id, bool):
         erp_id = str(erp_id)
-    if not isinstance(erp_id, str) or not erp_id.strip() or len(erp_id) > MAX_ID_LENGTH \
-            or not erp_id.isprintable():
-        raise ValueError("erp_product_id must be a non-empty printable string")
+    if not isinstance(erp_id, str) or not ERP_ID.match(erp_id):
+        raise ValueError("erp_product_id must be 1-64 of A-Z a-z 0-9 _ . : -")
     on_hand = raw.get("on_hand")
     lots = raw.get("lots")
     if on_hand is None and lots is None:
@@ -76,7 +76,7 @@ def _item(raw) -> ErpItem:
         raise ValueError(f"{erp_id}: on_hand must be a whole number, 0 or more")
     if lots is not None:
         lots = _lots(erp_id, lots)
-    return ErpItem(erp_id.strip(), on_hand, lots)
+    return ErpItem(erp_id, on_hand, lots)
 
 
 def _lots(erp_id: str, lots) -> list:

@@ -20,10 +20,11 @@ def test_a_page_keeps_good_items_and_counts_bad_ones():
                                          {"erp_product_id": "B", "on_hand": -1},
                                          {"erp_product_id": "C", "on_hand": 1.5},
                                          {"erp_product_id": "", "on_hand": 1},
+                                         {"erp_product_id": "has space", "on_hand": 1},
                                          "junk"],
                                "next_cursor": "c2"}, 1)
     assert [(i.erp_product_id, i.on_hand) for i in page.items] == [("A", 3), ("42", 0)]
-    assert len(page.invalid) == 4 and page.next_cursor == "c2"
+    assert len(page.invalid) == 5 and page.next_cursor == "c2"
 
 
 def test_item_lots_are_normalized_and_bad_lots_leave_the_item_out():
