@@ -49,9 +49,10 @@ def _batch(merchant_id: str, manual: bool, parsed: list, write: Callable) -> lis
     results, moved = [], []
     for key, item, failed in parsed:
         if failed is not None:
-            results.append(failed)
+            results.append(dict(failed, **_numbers({})))
         elif key not in records:
-            results.append(batch.skipped(key, SYNC_OFF, "automatic inventory sync is switched off for this product"))
+            results.append(batch.skipped(key, SYNC_OFF, "automatic inventory sync is switched off for this product",
+                                         **_numbers({})))
         elif isinstance(records[key], DomainError):
             err = records[key]
             results.append(batch.error(key, err.code, err.detail, **_numbers(err.extra)))
@@ -64,11 +65,16 @@ def _batch(merchant_id: str, manual: bool, parsed: list, write: Callable) -> lis
     return results
 
 
+NUMBERS = ("on_hand", "reserved", "available", "oversold")
+
+
 def _numbers(record: dict) -> dict:
+    """The stock figures every result carries: all four after a write, else what is known
+    (an error names the stored on_hand), else null."""
     if "reserved" not in record:
-        return {"on_hand": record.get("on_hand")} if "on_hand" in record else {}
+        return {k: record.get(k) for k in NUMBERS}
     view = rules.view(record.get("erp_product_id", ""), record)
-    return {k: view[k] for k in ("on_hand", "reserved", "available", "oversold")}
+    return {k: view[k] for k in NUMBERS}
 
 
 def get(merchant_id: str, erp_product_id: str) -> dict:
