@@ -51,6 +51,9 @@ def make_server(host: str, port: int):
     )
     from werkzeug.serving import make_server as werkzeug_server
 
+    from chalicelib.local import moto_speedups
+
+    moto_speedups.install()
     app = SerialDynamoDB(DomainDispatcherApplication(create_backend_app))
     server = werkzeug_server(host, port, app, threaded=True, request_handler=MotoRequestHandler)
     server.daemon_threads = True

@@ -1,0 +1,74 @@
+"""Make moto's TransactWriteItems cost what it touches, not the size of the table.
+
+moto 5 backs up a transaction by deep-copying the whole table once per operation, before it runs
+any of them, so a 100-operation transaction on a table of 10k items copies a million items. Here
+the backup is an undo log of just the items the transaction names: on any failure, each is put
+back as it was (or removed, if it did not exist), which is all a rollback has to do. The
+semantics moto checks (conditions, one operation per item, cancellation reasons) are untouched.
+Installed in the local AWS server process only.
+"""
+import copy
+import functools
+
+
+def install() -> None:
+    from moto.dynamodb import models
+    from moto.dynamodb.models.table import Table
+
+    if getattr(models.DynamoDBBackend.transact_write_items, "_undo_log", False):
+        return
+
+    class _NoTableCopy:
+        """moto's own backup becomes a no-op for tables; every other deep copy stays real."""
+
+        @staticmethod
+        def deepcopy(value, memo=None):
+            return value if isinstance(value, Table) else copy.deepcopy(value, memo)
+
+        def __getattr__(self, name):
+            return getattr(copy, name)
+
+    models.copy = _NoTableCopy()
+    original = models.DynamoDBBackend.transact_write_items
+
+    @functools.wraps(original)
+    def transact_write_items(self, transact_items):
+        undo = [_saved(self, item) for item in transact_items]
+        try:
+            return original(self, transact_items)
+        except Exception:
+            for saved in reversed([u for u in undo if u is not None]):
+                _restore(*saved)
+            raise
+
+    transact_write_items._undo_log = True
+    models.DynamoDBBackend.transact_write_items = transact_write_items
+
+
+def _saved(backend, transact_item: dict):
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    _, op = next(iter(transact_item.items()))
+    table = backend.tables.get(op.get("TableName"))
+    if table is None:
+        return None
+    key = op.get("Key") or op.get("Item") or {}
+    if table.hash_key_attr not in key:
+        return None
+    hash_value = DynamoType(key[table.hash_key_attr])
+    range_value = None
+    if table.has_range_key:
+        if table.range_key_attr not in key:
+            return None
+        range_value = DynamoType(key[table.range_key_attr])
+    current = table.get_item(hash_value, range_value)
+    return table, hash_value, range_value, copy.deepcopy(current)
+
+
+def _restore(table, hash_value, range_value, old) -> None:
+    if old is None:
+        table.delete_item(hash_value, range_value)
+    elif range_value is not None:
+        table.items[hash_value][range_value] = old
+    else:
+        table.items[hash_value] = old
