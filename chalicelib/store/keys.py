@@ -223,3 +223,29 @@ class MerchantScope:
 
     def export_job(self, job_id: str) -> tuple:
         return self.pk("EXPORT", job_id), "JOB"
+
+    # fulfillment desk (issue 6) --------------------------------------------------------------
+    def desk_index(self) -> str:
+        """gsi2 partition of the merchant's paid orders at the desk (sort key: desk_sort)."""
+        return self.pk("DESK")
+
+    def desk_sort(self, stage_rank: int, paid_at_iso: str, order_id: str) -> str:
+        """Stage first, then paid time: one stage is one key range, oldest payment first."""
+        return f"{stage_rank}#{paid_at_iso}#{order_id}"
+
+    def waybill_ranges(self) -> tuple:
+        return self.pk("WAYBILLS"), "RANGE#"
+
+    def waybill_range(self, carrier_code: str, range_id: str) -> tuple:
+        return self.pk("WAYBILLS"), f"RANGE#{carrier_code}#{range_id}"
+
+    def waybill_ranges_version(self) -> tuple:
+        """Bumped with every new range, so two overlapping ranges cannot both be added."""
+        return self.pk("WAYBILLS"), "VERSION"
+
+    def waybill(self, waybill_no: str) -> tuple:
+        """One number, one order: written with the reservation, read by outbound inspection."""
+        return self.pk("WB", waybill_no), "WAYBILL"
+
+    def print_lane(self, lane: str) -> tuple:
+        return self.pk("SETTINGS"), f"LANE#{lane}"

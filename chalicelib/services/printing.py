@@ -1,0 +1,146 @@
+"""Printing: lanes that split the work, print batches claimed by one operator, reprints that
+only a supervisor may authorize. The claim is the print record: an order is claimed once, by a
+conditional write, and its label is then drawn once, in that batch's PDF.
+
+Claiming n orders costs one index query and one transaction of n conditional updates (n ≤ 100).
+When another operator got some of them first, the transaction changes nothing and the claim
+goes on order by order through the rest of what the query found (shuffled, so that racing
+operators spread out), then through further pages.
+"""
+import random
+from typing import List, Optional
+
+from chalicelib.adapters import label_files
+from chalicelib.domain import clock, secrets
+from chalicelib.domain import desk as rules
+from chalicelib.domain.desk import Lane, Refusal
+from chalicelib.domain.errors import Forbidden, UnprocessableRequest, ValidationFailed
+from chalicelib.domain.labels import label_from_snapshot
+from chalicelib.services import accounts
+from chalicelib.services.desk import attempt, known_carrier, refused
+from chalicelib.store.desk import DeskStore, desk_order
+from chalicelib.store.desk_settings import DeskSettingsStore
+from chalicelib.store.table import TransactionCanceled
+
+MAX_BATCH = 100
+
+
+class ReprintNotAuthorized(Forbidden):
+    code = "reprint_not_authorized"
+    title = "A reprint needs a supervisor's authorization"
+
+
+# lanes ----------------------------------------------------------------------------------
+LANE_FIELDS = ("provinces", "paid_from_hour", "paid_to_hour", "carrier_code")
+
+
+def put_lane(merchant_id: str, lane: str, fields: dict) -> dict:
+    if fields.get("carrier_code"):
+        known_carrier(fields["carrier_code"])
+    problem = rules.lane_problem(_lane(fields))
+    if problem:
+        raise ValidationFailed(problem, [{"field": "paid_to_hour", "message": problem}])
+    DeskSettingsStore(merchant_id).put_lane(lane, fields)
+    return dict({"lane": lane}, **{k: fields.get(k) for k in LANE_FIELDS})
+
+
+def _lane(fields: dict) -> Lane:
+    return Lane(tuple(fields.get("provinces") or ()), fields.get("paid_from_hour"), fields.get("paid_to_hour"),
+                fields.get("carrier_code"))
+
+
+def load_lane(merchant_id: str, name: Optional[str]) -> Lane:
+    if name is None:
+        return Lane()
+    found = DeskSettingsStore(merchant_id).lane(name)
+    if found is None:
+        raise UnprocessableRequest("unknown_lane", f"no print lane {name!r}; define it with PUT /v1/desk/print-lanes/{name}")
+    return _lane(found)
+
+
+# print batches --------------------------------------------------------------------------
+def print_batch(merchant_id: str, operator: str, lane_name: Optional[str], max_orders: int) -> tuple:
+    """(status, body): 201 with the batch, or 200 with no orders when none is free."""
+    lane = load_lane(merchant_id, lane_name)
+    batch_id = secrets.new_id("pb_")
+    entry = {"operator": operator, "at": clock.now_iso(), "reason": "print batch", "authorized_by": None,
+             "batch_id": batch_id}
+    claimed = claim(DeskStore(merchant_id), lane, max_orders, batch_id, entry)
+    if not claimed:
+        return 200, {"batch_id": None, "order_ids": [], "labels_url": None}
+    key = label_files.batch_key(merchant_id, batch_id)
+    label_files.store(key, _pdf(claimed))
+    return 201, {"batch_id": batch_id, "order_ids": [i["order_id"] for i in claimed],
+                 "labels_url": label_files.download_url(key)}
+
+
+def claim(store: DeskStore, lane: Lane, wanted: int, batch_id: str, entry: dict) -> List[dict]:
+    pool, start = _candidates(store, lane, None)
+    picked = pool[:wanted]
+    if not picked:
+        return []
+    try:
+        store.claim_together(picked, batch_id, entry)
+        return picked
+    except TransactionCanceled as cancelled:
+        lost = {picked[i]["order_id"] for i in cancelled.failed_indexes()}
+    claimed: List[dict] = []
+    rest = [i for i in pool if i["order_id"] not in lost]
+    while True:
+        random.shuffle(rest)
+        for item in rest:
+            if len(claimed) == wanted:
+                return claimed
+            if store.claim_one(item, batch_id, entry):
+                claimed.append(item)
+        if len(claimed) == wanted or start is None:
+            return claimed
+        rest, start = _candidates(store, lane, start)
+
+
+def _candidates(store: DeskStore, lane: Lane, start: Optional[dict]) -> tuple:
+    """Printable orders of the lane from one page of the reserved stage (oldest payment first),
+    and where the next page starts."""
+    page, last = store.page("waybill_reserved", ("", "~"), start, None)
+    found = [i for i in page if rules.printable(desk_order(i)) and lane.matches(desk_order(i))]
+    return found, last
+
+
+def _pdf(items: List[dict]) -> bytes:
+    from chalicelib.adapters import labels
+    return labels.render([label_from_snapshot(i["order_id"], i["desk_label"]) for i in items])
+
+
+# reprints -------------------------------------------------------------------------------
+def reprint(merchant_id: str, caller, order_id: str, reason: str, supervisor: Optional[dict]) -> dict:
+    authorized_by = _authorization(merchant_id, caller, supervisor)
+    store = DeskStore(merchant_id)
+    item = store.existing(order_id)
+    try:
+        rules.check_reprint(desk_order(item))
+        entry = {"operator": operator_name(caller), "at": clock.now_iso(), "reason": reason,
+                 "authorized_by": authorized_by, "batch_id": None}
+        updated = attempt(lambda: store.reprint(item, entry), rules.check_reprint)
+    except Refusal as refusal:
+        raise refused(refusal)
+    count = int(updated["desk_print_count"])
+    key = label_files.reprint_key(merchant_id, order_id, count)
+    label_files.store(key, _pdf([updated]))
+    return {"order_id": order_id, "print_count": count, "labels_url": label_files.download_url(key)}
+
+
+def _authorization(merchant_id: str, caller, supervisor: Optional[dict]) -> str:
+    """Who authorized the reprint: the supervisor named in the request (password checked), or
+    the caller when it is itself a supervisor or the merchant."""
+    if supervisor:
+        try:
+            return accounts.verify_supervisor(merchant_id, supervisor["username"], supervisor["password"])["username"]
+        except Forbidden:
+            raise ReprintNotAuthorized("The supervisor's username or password is wrong, or the user is no supervisor")
+    if caller.kind == "merchant" or caller.role == "supervisor":
+        return operator_name(caller)
+    raise ReprintNotAuthorized("A reprint needs a supervisor's username and password")
+
+
+def operator_name(caller) -> str:
+    return caller.username if caller.kind == "operator" else "merchant"

@@ -1,0 +1,216 @@
+"""The desk's state of an order, kept on the order item itself (`desk_*` attributes).
+
+Keeping it on the order item means every desk step and every refund request write the same
+item, so the conditions that guard them (no refund hold, still paid, the stage expected) are
+checked by DynamoDB against one record: a hold and a print, or a hold and a shipment, can never
+both land. A paid order is listed in gsi2 under `M#<mid>#DESK`, sorted by stage then paid time.
+
+Attributes: `desk_stage`, `desk_carrier`, `desk_waybill`, `desk_print_count`, `desk_prints`
+(the print log), `desk_batch`, `desk_label` (what the label says, fixed when the waybill is
+reserved), `desk_reviewed_at`/`_by`, `desk_inspected_at`, `desk_shipped_at`.
+"""
+from typing import Iterable, List, Optional, Tuple
+
+from chalicelib.domain import clock
+from chalicelib.domain.desk import PAID, REFUND_PENDING, DeskOrder, stage_rank
+from chalicelib.domain.errors import Conflict, NotFound
+from chalicelib.store.keys import MerchantScope
+from chalicelib.store.table import ConditionFailed, Table, TransactionCanceled, update_op
+
+LIVE = "attribute_exists(pk) AND #status = :paid AND NOT contains(holds, :rp)"
+LIVE_VALUES = {":paid": PAID, ":rp": REFUND_PENDING}
+NAMES = {"#status": "status"}
+
+
+class StageConflict(Conflict):
+    """The order was not in the state the step needs when it was written; `old` is what it was."""
+
+    def __init__(self, old: Optional[dict]):
+        super().__init__("The order changed while this step was being taken", code="order_changed")
+        self.old = old
+
+
+def desk_order(item: dict) -> DeskOrder:
+    """The read-only view the desk's rules decide on."""
+    delivery = item.get("delivery") or {}
+    paid = item.get("paid_at")
+    return DeskOrder(
+        order_id=item["order_id"], status=item.get("status", ""), stage=item.get("desk_stage"),
+        paid_at=clock.parse(paid) if paid else None, province=delivery.get("province") or "",
+        carrier_code=item.get("desk_carrier"), waybill_no=item.get("desk_waybill"),
+        print_count=int(item.get("desk_print_count") or 0), holds=tuple(sorted(item.get("holds") or ())),
+        remark=item.get("remark") or "", merchant_remark=item.get("merchant_remark") or "",
+        lines=tuple({"erp_product_id": l["erp_product_id"], "name": l.get("name"),
+                     "quantity": int(l["quantity"])} for l in item.get("lines") or ()))
+
+
+def paid_key(paid_at: str) -> str:
+    """Paid time as a fixed-width UTC string, so the index sorts by it."""
+    return clock.iso(clock.parse(paid_at))
+
+
+def entry_fields(merchant_id: str, order_id: str, paid_at: str, carrier_code: Optional[str] = None) -> dict:
+    """What a paid order carries to appear at the desk in `to_review` (payment, manual orders)."""
+    scope = MerchantScope(merchant_id)
+    fields = {"desk_stage": "to_review", "desk_print_count": 0, "gsi2pk": scope.desk_index(),
+              "gsi2sk": scope.desk_sort(stage_rank("to_review"), paid_key(paid_at), order_id)}
+    if carrier_code:
+        fields["desk_carrier"] = carrier_code
+    return fields
+
+
+def exit_fields() -> Tuple[str, ...]:
+    """What a cancelled order drops to leave the desk's index."""
+    return ("gsi2pk", "gsi2sk")
+
+
+class DeskStore:
+    def __init__(self, merchant_id: str, table: Optional[Table] = None):
+        self.merchant_id = merchant_id
+        self.scope = MerchantScope(merchant_id)
+        self.table = table or Table()
+
+    # reading ------------------------------------------------------------------------------
+    def order(self, order_id: str) -> Optional[dict]:
+        return self.table.get(*self.scope.order(order_id))
+
+    def existing(self, order_id: str) -> dict:
+        item = self.order(order_id)
+        if item is None:
+            raise NotFound(f"no order {order_id}")
+        return item
+
+    def orders(self, order_ids: Iterable[str]) -> dict:
+        """{order_id: item} for the ids that exist (100 a request)."""
+        items = self.table.batch_get(self.scope.order(o) for o in order_ids)
+        return {i["order_id"]: i for i in items if i.get("sk") == self.scope.order("x")[1]}
+
+    def page(self, stage: Optional[str], paid_range: Tuple[str, str], start: Optional[dict],
+             limit: Optional[int]) -> Tuple[list, Optional[dict]]:
+        """One page of the desk index: a stage's key range (between paid times), or all stages."""
+        if stage:
+            rank = stage_rank(stage)
+            low, high = f"{rank}#{paid_range[0]}", f"{rank}#{paid_range[1]}"
+            return self.table.query(self.scope.desk_index(), index="gsi2", sk_between=(low, high),
+                                    start=start, limit=limit)
+        return self.table.query(self.scope.desk_index(), index="gsi2", start=start, limit=limit)
+
+    @staticmethod
+    def index_key(item: dict) -> dict:
+        """The desk index position of `item`, as a query's start key (for cursors)."""
+        from chalicelib.store.table import serialize
+        return serialize({k: item[k] for k in ("pk", "sk", "gsi2pk", "gsi2sk")})
+
+    def waybill_owner(self, waybill_no: str) -> Optional[str]:
+        found = self.table.get(*self.scope.waybill(waybill_no))
+        return found["order_id"] if found else None
+
+    def products(self, erp_product_ids: Iterable[str]) -> dict:
+        items = self.table.batch_get(self.scope.product(p) for p in erp_product_ids)
+        return {i["erp_product_id"]: i for i in items if "erp_product_id" in i}
+
+    def stock(self, erp_product_ids: Iterable[str]) -> dict:
+        items = self.table.batch_get(self.scope.stock(p) for p in erp_product_ids)
+        return {i["pk"].split("#P#", 1)[1]: i for i in items}
+
+    # steps --------------------------------------------------------------------------------
+    def _sort(self, item: dict, stage: str) -> str:
+        return self.scope.desk_sort(stage_rank(stage), paid_key(item["paid_at"]), item["order_id"])
+
+    def _update(self, order_id: str, expression: str, condition: str, values: dict) -> dict:
+        try:
+            return self.table.update(*self.scope.order(order_id), expression, condition=condition,
+                                     values=values, names=NAMES)
+        except ConditionFailed as failed:
+            raise StageConflict(failed.old)
+
+    def review(self, item: dict, operator: str, carrier_code: Optional[str]) -> dict:
+        """to_review → reviewed; the carrier given (from the rules) only when none was chosen."""
+        sets = ["desk_stage = :to", "gsi2sk = :sk", "desk_reviewed_at = :now", "desk_reviewed_by = :by"]
+        values = dict(LIVE_VALUES, **{":to": "reviewed", ":from": "to_review", ":sk": self._sort(item, "reviewed"),
+                                      ":now": clock.now_iso(), ":by": operator})
+        if carrier_code:
+            sets.append("desk_carrier = if_not_exists(desk_carrier, :carrier)")
+            values[":carrier"] = carrier_code
+        return self._update(item["order_id"], "SET " + ", ".join(sets), LIVE + " AND desk_stage = :from", values)
+
+    def set_carrier(self, order_id: str, carrier_code: str) -> dict:
+        return self._update(order_id, "SET desk_carrier = :c",
+                            "attribute_exists(pk) AND #status = :paid AND attribute_not_exists(desk_waybill)"
+                            " AND attribute_exists(desk_stage)",
+                            {":c": carrier_code, ":paid": PAID})
+
+    def set_remark(self, order_id: str, remark: Optional[str]) -> dict:
+        try:
+            return self.table.update(*self.scope.order(order_id),
+                                     "SET merchant_remark = :r, updated_at = :now",
+                                     condition="attribute_exists(pk)",
+                                     values={":r": remark, ":now": clock.now_iso()})
+        except ConditionFailed:
+            raise NotFound(f"no order {order_id}")
+
+    def reserve(self, assignments: List[tuple], counters: List[tuple]) -> None:
+        """One transaction: each counter moves from the value read (`counter_op`s), each order
+        (item, waybill_no, label snapshot) takes its number, each number its guard item."""
+        from chalicelib.store.waybills import guard_op
+        ops = list(counters)
+        for item, waybill_no, label in assignments:
+            ops.append(update_op(
+                *self.scope.order(item["order_id"]),
+                "SET desk_stage = :to, desk_waybill = :no, desk_label = :label, gsi2sk = :sk",
+                condition=LIVE + " AND desk_stage = :from AND desk_carrier = :carrier"
+                                 " AND attribute_not_exists(desk_waybill)",
+                values=dict(LIVE_VALUES, **{":to": "waybill_reserved", ":from": "reviewed", ":no": waybill_no,
+                                            ":label": label, ":sk": self._sort(item, "waybill_reserved"),
+                                            ":carrier": label["carrier_code"]}),
+                names=NAMES))
+            ops.append(guard_op(self.scope, waybill_no, item["order_id"], label["carrier_code"]))
+        self.table.transact(ops)
+
+    def _claim(self, item: dict, batch_id: str, entry: dict) -> tuple:
+        """(expression, condition, values) of claiming one reserved, unprinted, unheld order."""
+        return ("SET desk_stage = :to, desk_print_count = :one, desk_prints = :log, desk_batch = :batch,"
+                " gsi2sk = :sk",
+                LIVE + " AND desk_stage = :from AND (attribute_not_exists(desk_print_count)"
+                       " OR desk_print_count = :zero)",
+                dict(LIVE_VALUES, **{":to": "printed", ":from": "waybill_reserved", ":one": 1, ":zero": 0,
+                                     ":log": [entry], ":batch": batch_id, ":sk": self._sort(item, "printed")}))
+
+    def claim_together(self, items: List[dict], batch_id: str, entry: dict) -> None:
+        """Claims all of `items` for one print batch in one transaction (at most 100), or none:
+        raises TransactionCanceled naming the orders that were no longer free."""
+        ops = []
+        for item in items:
+            expression, condition, values = self._claim(item, batch_id, entry)
+            ops.append(update_op(*self.scope.order(item["order_id"]), expression, condition, values, NAMES))
+        self.table.transact(ops)
+
+    def claim_one(self, item: dict, batch_id: str, entry: dict) -> bool:
+        expression, condition, values = self._claim(item, batch_id, entry)
+        try:
+            self.table.update(*self.scope.order(item["order_id"]), expression, condition=condition,
+                              values=values, names=NAMES)
+            return True
+        except ConditionFailed:
+            return False
+
+    def reprint(self, item: dict, entry: dict) -> dict:
+        """One more print of a printed order; the order goes back to `printed` (a new label
+        exists, so it needs inspection again), counted and logged."""
+        seen = int(item.get("desk_print_count") or 0)
+        return self._update(
+            item["order_id"],
+            "SET desk_stage = :to, gsi2sk = :sk, desk_print_count = :n,"
+            " desk_prints = list_append(desk_prints, :log)",
+            LIVE + " AND desk_stage IN (:printed, :inspected) AND desk_print_count = :seen",
+            dict(LIVE_VALUES, **{":to": "printed", ":sk": self._sort(item, "printed"), ":n": seen + 1,
+                                 ":log": [entry], ":printed": "printed", ":inspected": "inspected",
+                                 ":seen": seen}))
+
+    def mark_inspected(self, item: dict) -> dict:
+        return self._update(
+            item["order_id"], "SET desk_stage = :to, gsi2sk = :sk, desk_inspected_at = :now",
+            LIVE + " AND desk_stage IN (:printed, :inspected)",
+            dict(LIVE_VALUES, **{":to": "inspected", ":sk": self._sort(item, "inspected"),
+                                 ":now": clock.now_iso(), ":printed": "printed", ":inspected": "inspected"}))
+

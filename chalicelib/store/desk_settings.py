@@ -1,0 +1,38 @@
+"""The desk's settings: the sender printed on labels, carrier rules by province, print lanes."""
+from typing import Optional
+
+from chalicelib.domain import clock
+from chalicelib.store.keys import MerchantScope
+from chalicelib.store.table import Table
+
+
+class DeskSettingsStore:
+    def __init__(self, merchant_id: str, table: Optional[Table] = None):
+        self.scope = MerchantScope(merchant_id)
+        self.table = table or Table()
+
+    def _put(self, key: tuple, fields: dict) -> dict:
+        pk, sk = key
+        item = dict(fields, pk=pk, sk=sk, updated_at=clock.now_iso())
+        self.table.put(item)
+        return item
+
+    def put_sender(self, sender: dict) -> dict:
+        return self._put(self.scope.settings("sender"), {"sender": sender})
+
+    def sender(self) -> Optional[dict]:
+        found = self.table.get(*self.scope.settings("sender"))
+        return found["sender"] if found else None
+
+    def put_carrier_rules(self, rules: list) -> dict:
+        return self._put(self.scope.settings("carrier-rules"), {"rules": rules})
+
+    def carrier_rules(self) -> list:
+        found = self.table.get(*self.scope.settings("carrier-rules"))
+        return found["rules"] if found else []
+
+    def put_lane(self, lane: str, fields: dict) -> dict:
+        return self._put(self.scope.print_lane(lane), dict(fields, lane=lane))
+
+    def lane(self, lane: str) -> Optional[dict]:
+        return self.table.get(*self.scope.print_lane(lane))
