@@ -25,7 +25,7 @@ def view(item: dict) -> dict:
     out["holds"] = sorted(item.get("holds") or [])
     out["lines"] = [{name: line.get(name) for name in LINE} for line in item.get("lines") or []]
     out.update({
-        "stage": item.get("desk_stage"),
+        "stage": item.get("stage"),
         "carrier_code": item.get("desk_carrier") or item.get("carrier_code"),
         "waybill_no": item.get("desk_waybill") or item.get("waybill_no"),
         "print_count": int(item.get("desk_print_count") or 0),
@@ -44,7 +44,7 @@ def print_entry(entry: dict) -> dict:
 
 def get_order(merchant_id: str, order_id: str) -> dict:
     item = DeskStore(merchant_id).order(order_id)
-    if item is None or not item.get("desk_stage"):
+    if item is None or not item.get("stage"):
         raise NotFound(f"no order {order_id} at the desk")
     return view(item)
 
@@ -138,7 +138,7 @@ def _review(store: DeskStore, item: dict, operator: str, carrier_rules: list) ->
     order = desk_order(item)
     carrier = order.carrier_code or rules.carrier_for(order.province, carrier_rules)
     updated = attempt(lambda: store.review(item, operator, carrier), rules.check_review)
-    return batch.ok(item["order_id"], stage=updated["desk_stage"], carrier_code=updated.get("desk_carrier"))
+    return batch.ok(item["order_id"], stage=updated["stage"], carrier_code=updated.get("desk_carrier"))
 
 
 def attempt(write: Callable[[], dict], check: Callable) -> dict:
@@ -181,7 +181,7 @@ def change_carrier(merchant_id: str, order_ids: List[str], carrier_code: str) ->
     results = []
     for order_id in order_ids:
         item = items.get(order_id)
-        if item is None or not item.get("desk_stage"):
+        if item is None or not item.get("stage"):
             results.append(batch.error(order_id, "not_found", f"no order {order_id} at the desk"))
             continue
         try:
@@ -215,5 +215,5 @@ def refund_checks(merchant_id: str, order_ids: List[str]) -> dict:
             continue
         holds = sorted(item.get("holds") or [])
         results.append(batch.ok(order_id, refund_pending=rules.REFUND_PENDING in holds, holds=holds,
-                                status=item.get("status"), stage=item.get("desk_stage")))
+                                status=item.get("status"), stage=item.get("stage")))
     return batch.answer(results)

@@ -23,6 +23,7 @@ from chalicelib.store.desk_settings import DeskSettingsStore
 from chalicelib.store.table import TransactionCanceled
 
 MAX_BATCH = 100
+TOGETHER_ATTEMPTS = 4
 
 
 class ReprintNotAuthorized(Forbidden):
@@ -75,35 +76,46 @@ def print_batch(merchant_id: str, operator: str, lane_name: Optional[str], max_o
 
 
 def claim(store: DeskStore, lane: Lane, wanted: int, batch_id: str, entry: dict) -> List[dict]:
-    pool, start = _candidates(store, lane, None)
+    """Up to `wanted` orders of the lane, claimed for this batch. First the oldest ones in one
+    transaction; when another operator took some of them, a fresh look and a transaction on a
+    random stretch of what is left (so racing operators spread out), a few times; last, one
+    order at a time."""
+    pool, start = _candidates(store, lane, None, wanted)
     picked = pool[:wanted]
-    if not picked:
-        return []
-    try:
-        store.claim_together(picked, batch_id, entry)
-        return picked
-    except TransactionCanceled as cancelled:
-        lost = {picked[i]["order_id"] for i in cancelled.failed_indexes()}
+    for attempt in range(TOGETHER_ATTEMPTS):
+        if not picked:
+            return []
+        try:
+            store.claim_together(picked, batch_id, entry)
+            return picked
+        except TransactionCanceled:
+            pass
+        pool, start = _candidates(store, lane, None, wanted)
+        offset = random.randrange(max(1, len(pool) - wanted + 1))
+        picked = pool[offset:offset + wanted]
     claimed: List[dict] = []
-    rest = [i for i in pool if i["order_id"] not in lost]
     while True:
-        random.shuffle(rest)
-        for item in rest:
+        random.shuffle(pool)
+        for item in pool:
             if len(claimed) == wanted:
                 return claimed
             if store.claim_one(item, batch_id, entry):
                 claimed.append(item)
         if len(claimed) == wanted or start is None:
             return claimed
-        rest, start = _candidates(store, lane, start)
+        pool, start = _candidates(store, lane, start, wanted)
 
 
-def _candidates(store: DeskStore, lane: Lane, start: Optional[dict]) -> tuple:
-    """Printable orders of the lane from one page of the reserved stage (oldest payment first),
-    and where the next page starts."""
-    page, last = store.page("waybill_reserved", ("", "~"), start, None)
-    found = [i for i in page if rules.printable(desk_order(i)) and lane.matches(desk_order(i))]
-    return found, last
+def _candidates(store: DeskStore, lane: Lane, start: Optional[dict], wanted: int) -> tuple:
+    """Printable orders of the lane from the reserved stage, oldest payment first: at least
+    `wanted` of them unless the stage runs out (reading a little more than that, as some may be
+    held or of another lane), and where the next read would start."""
+    found: List[dict] = []
+    while True:
+        page, start = store.page("waybill_reserved", ("", "~"), start, min(1000, 2 * wanted + 10))
+        found += [i for i in page if rules.printable(desk_order(i)) and lane.matches(desk_order(i))]
+        if len(found) >= wanted or start is None:
+            return found, start
 
 
 def _pdf(items: List[dict]) -> bytes:
@@ -113,11 +125,11 @@ def _pdf(items: List[dict]) -> bytes:
 
 # reprints -------------------------------------------------------------------------------
 def reprint(merchant_id: str, caller, order_id: str, reason: str, supervisor: Optional[dict]) -> dict:
-    authorized_by = _authorization(merchant_id, caller, supervisor)
     store = DeskStore(merchant_id)
     item = store.existing(order_id)
     try:
         rules.check_reprint(desk_order(item))
+        authorized_by = _authorization(merchant_id, caller, supervisor)
         entry = {"operator": operator_name(caller), "at": clock.now_iso(), "reason": reason,
                  "authorized_by": authorized_by, "batch_id": None}
         updated = attempt(lambda: store.reprint(item, entry), rules.check_reprint)

@@ -68,7 +68,7 @@ def reserve(merchant_id: str, order_ids: List[str]) -> dict:
     by_carrier: Dict[str, list] = {}
     for order_id in order_ids:
         item = items.get(order_id)
-        if item is None or not item.get("desk_stage"):
+        if item is None or not item.get("stage"):
             results[order_id] = batch.error(order_id, "not_found", f"no order {order_id} at the desk")
             continue
         try:

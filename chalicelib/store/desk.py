@@ -5,21 +5,26 @@ item, so the conditions that guard them (no refund hold, still paid, the stage e
 checked by DynamoDB against one record: a hold and a print, or a hold and a shipment, can never
 both land. A paid order is listed in gsi2 under `M#<mid>#DESK`, sorted by stage then paid time.
 
-Attributes: `desk_stage`, `desk_carrier`, `desk_waybill`, `desk_print_count`, `desk_prints`
+Attributes: `stage`, `desk_carrier`, `desk_waybill`, `desk_print_count`, `desk_prints`
 (the print log), `desk_batch`, `desk_label` (what the label says, fixed when the waybill is
 reserved), `desk_reviewed_at`/`_by`, `desk_inspected_at`, `desk_shipped_at`.
 """
 from typing import Iterable, List, Optional, Tuple
 
 from chalicelib.domain import clock
-from chalicelib.domain.desk import PAID, REFUND_PENDING, DeskOrder, stage_rank
+from chalicelib.domain.desk import PAID, DeskOrder, stage_rank
 from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.store.keys import MerchantScope
 from chalicelib.store.table import ConditionFailed, Table, TransactionCanceled, update_op
 
-LIVE = "attribute_exists(pk) AND #status = :paid AND NOT contains(holds, :rp)"
-LIVE_VALUES = {":paid": PAID, ":rp": REFUND_PENDING}
-NAMES = {"#status": "status"}
+LIVE = "attribute_exists(pk) AND #status = :paid AND attribute_not_exists(#holds)"
+LIVE_VALUES = {":paid": PAID}
+NAMES = {"#status": "status", "#stage": "stage", "#holds": "holds"}
+
+
+def names(*texts: str) -> dict:
+    """The placeholders of NAMES that the expressions use (DynamoDB refuses unused ones)."""
+    return {k: v for k, v in NAMES.items() if any(k in (t or "") for t in texts)}
 
 
 class StageConflict(Conflict):
@@ -35,7 +40,7 @@ def desk_order(item: dict) -> DeskOrder:
     delivery = item.get("delivery") or {}
     paid = item.get("paid_at")
     return DeskOrder(
-        order_id=item["order_id"], status=item.get("status", ""), stage=item.get("desk_stage"),
+        order_id=item["order_id"], status=item.get("status", ""), stage=item.get("stage"),
         paid_at=clock.parse(paid) if paid else None, province=delivery.get("province") or "",
         carrier_code=item.get("desk_carrier"), waybill_no=item.get("desk_waybill"),
         print_count=int(item.get("desk_print_count") or 0), holds=tuple(sorted(item.get("holds") or ())),
@@ -52,7 +57,7 @@ def paid_key(paid_at: str) -> str:
 def entry_fields(merchant_id: str, order_id: str, paid_at: str, carrier_code: Optional[str] = None) -> dict:
     """What a paid order carries to appear at the desk in `to_review` (payment, manual orders)."""
     scope = MerchantScope(merchant_id)
-    fields = {"desk_stage": "to_review", "desk_print_count": 0, "gsi2pk": scope.desk_index(),
+    fields = {"stage": "to_review", "desk_print_count": 0, "gsi2pk": scope.desk_index(),
               "gsi2sk": scope.desk_sort(stage_rank("to_review"), paid_key(paid_at), order_id)}
     if carrier_code:
         fields["desk_carrier"] = carrier_code
@@ -120,24 +125,24 @@ class DeskStore:
     def _update(self, order_id: str, expression: str, condition: str, values: dict) -> dict:
         try:
             return self.table.update(*self.scope.order(order_id), expression, condition=condition,
-                                     values=values, names=NAMES)
+                                     values=values, names=names(expression, condition))
         except ConditionFailed as failed:
             raise StageConflict(failed.old)
 
     def review(self, item: dict, operator: str, carrier_code: Optional[str]) -> dict:
         """to_review → reviewed; the carrier given (from the rules) only when none was chosen."""
-        sets = ["desk_stage = :to", "gsi2sk = :sk", "desk_reviewed_at = :now", "desk_reviewed_by = :by"]
+        sets = ["#stage = :to", "gsi2sk = :sk", "desk_reviewed_at = :now", "desk_reviewed_by = :by"]
         values = dict(LIVE_VALUES, **{":to": "reviewed", ":from": "to_review", ":sk": self._sort(item, "reviewed"),
                                       ":now": clock.now_iso(), ":by": operator})
         if carrier_code:
             sets.append("desk_carrier = if_not_exists(desk_carrier, :carrier)")
             values[":carrier"] = carrier_code
-        return self._update(item["order_id"], "SET " + ", ".join(sets), LIVE + " AND desk_stage = :from", values)
+        return self._update(item["order_id"], "SET " + ", ".join(sets), LIVE + " AND #stage = :from", values)
 
     def set_carrier(self, order_id: str, carrier_code: str) -> dict:
         return self._update(order_id, "SET desk_carrier = :c",
                             "attribute_exists(pk) AND #status = :paid AND attribute_not_exists(desk_waybill)"
-                            " AND attribute_exists(desk_stage)",
+                            " AND attribute_exists(#stage)",
                             {":c": carrier_code, ":paid": PAID})
 
     def set_remark(self, order_id: str, remark: Optional[str]) -> dict:
@@ -154,24 +159,23 @@ class DeskStore:
         (item, waybill_no, label snapshot) takes its number, each number its guard item."""
         from chalicelib.store.waybills import guard_op
         ops = list(counters)
+        expression = "SET #stage = :to, desk_waybill = :no, desk_label = :label, gsi2sk = :sk"
+        condition = LIVE + " AND #stage = :from AND desk_carrier = :carrier AND attribute_not_exists(desk_waybill)"
         for item, waybill_no, label in assignments:
             ops.append(update_op(
-                *self.scope.order(item["order_id"]),
-                "SET desk_stage = :to, desk_waybill = :no, desk_label = :label, gsi2sk = :sk",
-                condition=LIVE + " AND desk_stage = :from AND desk_carrier = :carrier"
-                                 " AND attribute_not_exists(desk_waybill)",
+                *self.scope.order(item["order_id"]), expression, condition=condition,
                 values=dict(LIVE_VALUES, **{":to": "waybill_reserved", ":from": "reviewed", ":no": waybill_no,
                                             ":label": label, ":sk": self._sort(item, "waybill_reserved"),
                                             ":carrier": label["carrier_code"]}),
-                names=NAMES))
+                names=names(expression, condition)))
             ops.append(guard_op(self.scope, waybill_no, item["order_id"], label["carrier_code"]))
         self.table.transact(ops)
 
     def _claim(self, item: dict, batch_id: str, entry: dict) -> tuple:
         """(expression, condition, values) of claiming one reserved, unprinted, unheld order."""
-        return ("SET desk_stage = :to, desk_print_count = :one, desk_prints = :log, desk_batch = :batch,"
+        return ("SET #stage = :to, desk_print_count = :one, desk_prints = :log, desk_batch = :batch,"
                 " gsi2sk = :sk",
-                LIVE + " AND desk_stage = :from AND (attribute_not_exists(desk_print_count)"
+                LIVE + " AND #stage = :from AND (attribute_not_exists(desk_print_count)"
                        " OR desk_print_count = :zero)",
                 dict(LIVE_VALUES, **{":to": "printed", ":from": "waybill_reserved", ":one": 1, ":zero": 0,
                                      ":log": [entry], ":batch": batch_id, ":sk": self._sort(item, "printed")}))
@@ -182,14 +186,15 @@ class DeskStore:
         ops = []
         for item in items:
             expression, condition, values = self._claim(item, batch_id, entry)
-            ops.append(update_op(*self.scope.order(item["order_id"]), expression, condition, values, NAMES))
+            ops.append(update_op(*self.scope.order(item["order_id"]), expression, condition, values,
+                                 names(expression, condition)))
         self.table.transact(ops)
 
     def claim_one(self, item: dict, batch_id: str, entry: dict) -> bool:
         expression, condition, values = self._claim(item, batch_id, entry)
         try:
             self.table.update(*self.scope.order(item["order_id"]), expression, condition=condition,
-                              values=values, names=NAMES)
+                              values=values, names=names(expression, condition))
             return True
         except ConditionFailed:
             return False
@@ -200,17 +205,17 @@ class DeskStore:
         seen = int(item.get("desk_print_count") or 0)
         return self._update(
             item["order_id"],
-            "SET desk_stage = :to, gsi2sk = :sk, desk_print_count = :n,"
+            "SET #stage = :to, gsi2sk = :sk, desk_print_count = :n,"
             " desk_prints = list_append(desk_prints, :log)",
-            LIVE + " AND desk_stage IN (:printed, :inspected) AND desk_print_count = :seen",
+            LIVE + " AND #stage IN (:printed, :inspected) AND desk_print_count = :seen",
             dict(LIVE_VALUES, **{":to": "printed", ":sk": self._sort(item, "printed"), ":n": seen + 1,
                                  ":log": [entry], ":printed": "printed", ":inspected": "inspected",
                                  ":seen": seen}))
 
     def mark_inspected(self, item: dict) -> dict:
         return self._update(
-            item["order_id"], "SET desk_stage = :to, gsi2sk = :sk, desk_inspected_at = :now",
-            LIVE + " AND desk_stage IN (:printed, :inspected)",
+            item["order_id"], "SET #stage = :to, gsi2sk = :sk, desk_inspected_at = :now",
+            LIVE + " AND #stage IN (:printed, :inspected)",
             dict(LIVE_VALUES, **{":to": "inspected", ":sk": self._sort(item, "inspected"),
                                  ":now": clock.now_iso(), ":printed": "printed", ":inspected": "inspected"}))
 

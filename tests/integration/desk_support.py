@@ -1,0 +1,114 @@
+"""Setting up a merchant's desk for tests: operators, sender, waybill range, paid orders."""
+import uuid
+from datetime import datetime, timedelta, timezone
+
+from tests import helpers
+
+CN = timezone(timedelta(hours=8))
+SENDER = {"name": "仁心大药房", "phone": "020-88886666", "province": "广东省", "city": "广州市",
+          "district": "天河区", "detail": "体育西路 1 号"}
+PROVINCES = ["北京", "天津", "河北", "山西", "内蒙古", "辽宁", "吉林", "黑龙江", "上海", "江苏", "浙江", "安徽",
+             "福建", "江西", "山东", "河南", "湖北", "湖南", "广东", "广西", "海南", "重庆", "四川", "贵州",
+             "云南", "西藏", "陕西", "甘肃", "青海", "宁夏", "新疆"]
+
+
+class Desk:
+    """A merchant with a supervisor, an operator, a sender, an SF waybill range and (unless told
+    otherwise) a carrier rule sending every province by SF."""
+
+    def __init__(self, stack, range_size: int = 1000, prefix: str = "", carrier_rules: bool = True):
+        self.stack = stack
+        self.merchant = helpers.new_merchant(stack)
+        self.mid = self.merchant.merchant_id
+        self.supervisor = helpers.operator(stack, self.mid, "supervisor")
+        self.operator = helpers.operator(stack, self.mid, "operator")
+        assert self.supervisor.put("/v1/settings/sender", SENDER).status_code == 200
+        if carrier_rules:
+            rules = {"rules": [{"provinces": PROVINCES, "carrier_code": "SF"}]}
+            assert self.supervisor.put("/v1/desk/carrier-rules", rules).status_code == 200
+        self.prefix = prefix or "SF" + uuid.uuid4().hex[:6].upper()
+        made = self.supervisor.post("/v1/desk/waybill-ranges", {"carrier_code": "SF", "prefix": self.prefix,
+                                                                 "first": 1, "last": range_size})
+        assert made.status_code == 201, made.text
+        self.products = {}
+
+    def product(self, erp_product_id: str, on_hand: int = 1000, barcode: str = None, reserved: int = 0):
+        seed_product(self.mid, erp_product_id, on_hand, barcode, reserved)
+        self.products[erp_product_id] = barcode or erp_product_id
+
+    def paid_order(self, lines=None, province: str = "广东省", paid_at: datetime = None, remark: str = "",
+                   holds=None) -> str:
+        lines = lines or [("P1", 1)]
+        for erp_product_id, _ in lines:
+            if erp_product_id not in self.products:
+                self.product(erp_product_id)
+        return seed_order(self.mid, lines, province, paid_at or datetime.now(CN), remark, holds)
+
+    def reviewed(self, count: int, **kw) -> list:
+        ids = [self.paid_order(**kw) for _ in range(count)]
+        for start in range(0, count, 100):
+            answer = self.operator.post("/v1/desk/reviews", {"order_ids": ids[start:start + 100]})
+            assert answer.status_code == 200, answer.text
+            assert all(r["status"] == "ok" for r in answer.json()["results"]), answer.text
+        return ids
+
+    def reserved(self, count: int, **kw) -> list:
+        ids = self.reviewed(count, **kw)
+        for start in range(0, count, 100):
+            answer = self.operator.post("/v1/desk/waybills", {"order_ids": ids[start:start + 100]})
+            assert answer.status_code == 200, answer.text
+            assert all(r["status"] == "ok" for r in answer.json()["results"]), answer.text
+        return ids
+
+    def order(self, order_id: str) -> dict:
+        answer = self.operator.get(f"/v1/desk/orders/{order_id}")
+        assert answer.status_code == 200, answer.text
+        return answer.json()
+
+
+def seed_product(merchant_id, erp_product_id, on_hand, barcode=None, reserved=0):
+    from chalicelib.store.keys import MerchantScope
+    from chalicelib.store.table import Table
+    scope = MerchantScope(merchant_id)
+    table = Table()
+    pk, sk = scope.product(erp_product_id)
+    table.put({"pk": pk, "sk": sk, "erp_product_id": erp_product_id, "name": f"药品{erp_product_id}",
+               "barcode": barcode})
+    pk, sk = scope.stock(erp_product_id)
+    table.put({"pk": pk, "sk": sk, "erp_product_id": erp_product_id, "on_hand": on_hand, "reserved": reserved,
+               "free": on_hand - reserved, "source": "erp"})
+
+
+def seed_order(merchant_id, lines, province, paid_at, remark="", holds=None) -> str:
+    """A paid order as the orders feature writes it (stock reserved, at the desk in to_review)."""
+    from chalicelib.domain import clock
+    from chalicelib.store.desk import entry_fields
+    from chalicelib.store.keys import MerchantScope
+    from chalicelib.store.table import Table, put_op, update_op
+    scope = MerchantScope(merchant_id)
+    order_id = "o_" + uuid.uuid4().hex[:16]
+    pk, sk = scope.order(order_id)
+    paid = clock.iso(paid_at.timestamp())
+    item = {"pk": pk, "sk": sk, "order_id": order_id, "merchant_id": merchant_id, "status": "paid",
+            "created_at": paid, "paid_at": paid, "updated_at": paid, "version": 2,
+            "buyer": {"platform_customer_id": "b_1", "name": "张三"}, "remark": remark or None,
+            "delivery": {"name": "张三", "phone": "13800000000", "province": province, "city": "某市",
+                         "district": "某区", "detail": "某路 1 号"},
+            "amounts": {"goods": "10.00", "freight": "0.00", "discount": "0.00", "total": "10.00"},
+            "lines": [{"erp_product_id": p, "name": f"药品{p}", "quantity": q, "unit_price": "10.00",
+                       "amount": "10.00", "shipped_quantity": 0} for p, q in lines],
+            "holds": set(holds) if holds else None}
+    item.update(entry_fields(merchant_id, order_id, paid))
+    ops = [put_op(item)]
+    for p, q in lines:
+        spk, ssk = scope.stock(p)
+        ops.append(update_op(spk, ssk, "SET reserved = reserved + :q, #free = #free - :q", values={":q": q},
+                             names={"#free": "free"}))
+    Table().transact(ops)
+    return order_id
+
+
+def hold(merchant_id, order_id):
+    from chalicelib.store.keys import MerchantScope
+    from chalicelib.store.table import Table
+    Table().update(*MerchantScope(merchant_id).order(order_id), "ADD holds :h", values={":h": {"refund_pending"}})
