@@ -133,6 +133,9 @@ ROUTES = [
     _r("PUT", "/v1/desk/print-lanes/{lane}", "printing:put_print_lane", SUPERVISOR, "Define a print lane"),
     _r("POST", "/v1/desk/print-batches", "printing:print_batch", DESK, "Claim a batch of orders to print"),
     _r("POST", "/v1/desk/orders/{order_id}/reprints", "printing:reprint", DESK, "Print again, with a supervisor's authorization"),
+    _r("POST", "/v1/desk/shipments", "dispatch:ship", DESK, "Ship printed orders directly"),
+    _r("POST", "/v1/desk/inspections", "dispatch:inspect", DESK, "Outbound scan: a match ships the order"),
+    _r("POST", "/v1/desk/manual-orders", "dispatch:manual_order", SUPERVISOR, "An exchange order for the same buyer"),
     # spreadsheets and exports (issue 7) -------------------------------------------------------
     _r("POST", "/v1/uploads", "uploads:create_upload", DESK, "A presigned PUT for a spreadsheet"),
     _r("GET", "/v1/uploads", "uploads:list_uploads", DESK, "Upload jobs, newest first"),

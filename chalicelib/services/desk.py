@@ -5,6 +5,7 @@ from typing import Callable, List, Optional
 from chalicelib.api import batch, paging
 from chalicelib.domain import clock
 from chalicelib.domain import desk as rules
+from chalicelib.domain import orders as order_rules
 from chalicelib.domain.desk import DeskFilter, Refusal
 from chalicelib.domain.errors import Conflict, NotFound, UnprocessableRequest
 from chalicelib.store.desk import DeskStore, StageConflict, desk_order
@@ -12,28 +13,25 @@ from chalicelib.store.desk_settings import DeskSettingsStore
 from chalicelib.store.platform import PlatformStore
 
 MAX_SCAN = 2000  # index items read for one page of a filtered list before answering with a cursor
-BASIC = ("order_id", "merchant_id", "status", "cancel_reason", "sync_status", "created_at", "paid_at",
-         "updated_at", "buyer", "remark", "merchant_remark", "amounts", "delivery", "invoice")
-LINE = ("erp_product_id", "name", "quantity", "unit_price", "amount", "lot", "shipped_quantity")
 
 
 # views ----------------------------------------------------------------------------------
 def view(item: dict) -> dict:
-    """The order as the desk shows it: the order's own fields plus its stage, carrier, waybill
-    and print log."""
-    out = {name: item.get(name) for name in BASIC}
-    out["holds"] = sorted(item.get("holds") or [])
-    out["lines"] = [{name: line.get(name) for name in LINE} for line in item.get("lines") or []]
+    """The order as the desk shows it: the order's own body (contract section 7) plus its stage,
+    carrier, waybill and print log."""
+    out = order_rules.body(item)
     out.update({
         "stage": item.get("stage"),
         "carrier_code": item.get("desk_carrier") or item.get("carrier_code"),
         "waybill_no": item.get("desk_waybill") or item.get("waybill_no"),
         "print_count": int(item.get("desk_print_count") or 0),
         "prints": [print_entry(p) for p in item.get("desk_prints") or []],
+        "exchange_of": item.get("exchange_of"),
         "reviewed_at": item.get("desk_reviewed_at"),
         "reviewed_by": item.get("desk_reviewed_by"),
         "inspected_at": item.get("desk_inspected_at"),
-        "shipped_at": item.get("desk_shipped_at"),
+        "shipped_at": item.get("shipped_at"),
+        "shipped_by": item.get("desk_shipped_by"),
     })
     return out
 

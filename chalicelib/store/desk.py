@@ -64,9 +64,13 @@ def entry_fields(merchant_id: str, order_id: str, paid_at: str, carrier_code: Op
     return fields
 
 
-def exit_fields() -> Tuple[str, ...]:
-    """What a cancelled order drops to leave the desk's index."""
-    return ("gsi2pk", "gsi2sk")
+def stage_fields(merchant_id: str, order: dict, stage: str) -> dict:
+    """The stage and, for an order at the desk, its index position (ERP shipping uses this too)."""
+    fields = {"stage": stage}
+    if order.get("gsi2pk") == MerchantScope(merchant_id).desk_index() and order.get("paid_at"):
+        fields["gsi2sk"] = MerchantScope(merchant_id).desk_sort(stage_rank(stage), paid_key(order["paid_at"]),
+                                                                order["order_id"])
+    return fields
 
 
 class DeskStore:
@@ -219,3 +223,19 @@ class DeskStore:
             dict(LIVE_VALUES, **{":to": "inspected", ":sk": self._sort(item, "inspected"),
                                  ":now": clock.now_iso(), ":printed": "printed", ":inspected": "inspected"}))
 
+
+
+def exchange_ops(merchant_id: str, order: dict) -> list:
+    """A manual (exchange) order, paid at zero: the order item as the orders feature keeps a paid
+    one (ERP feed, desk entry in to_review) and its id reference; written once."""
+    from chalicelib.store import keys
+    from chalicelib.store.table import put_op
+    scope = MerchantScope(merchant_id)
+    pk, sk = scope.order(order["order_id"])
+    item = dict(order, pk=pk, sk=sk, version=1, sync_status="pending", feed_at=order["paid_at"],
+                gsi1pk=scope.order_feed("pending"), gsi1sk=f"{order['paid_at']}#{order['order_id']}",
+                **entry_fields(merchant_id, order["order_id"], order["paid_at"]))
+    ref_pk, ref_sk = keys.order_ref(order["order_id"])
+    return [put_op(item, condition="attribute_not_exists(pk)"),
+            put_op({"pk": ref_pk, "sk": ref_sk, "order_id": order["order_id"], "merchant_id": merchant_id,
+                    "channel_id": order.get("channel_id")}, condition="attribute_not_exists(pk)")]

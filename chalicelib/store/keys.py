@@ -249,6 +249,3 @@ class MerchantScope:
 
     def print_lane(self, lane: str) -> tuple:
         return self.pk("SETTINGS"), f"LANE#{lane}"
-
-    def order(self, order_id: str) -> tuple:  # TEMP: the orders feature's key, until it is on main
-        return self.pk("O", order_id), "ORDER"

@@ -16,11 +16,13 @@ Records (keys spelled in store/keys.py)
         unit_price, amount, price_source, lot, shipped_quantity, shipped_lots}]   money as strings
     erp_status    the latest ERP status (never moves back)
     stage         the desk's stage; set to `to_review` at payment, `shipped` when shipped
+                  (store/desk.py: entry_fields, stage_fields, which also keep gsi2 in step)
     carrier_code, waybill_no   set by logistics (or the desk)
     version       +1 on every write of this module; writes that recompute lines require it
     gsi1pk/gsi1sk ERP feed, from payment on: `M#<mid>#FEED#pending|synced`, `<feed_at>#<order_id>`
     gsi2pk/gsi2sk while pending_payment only: `ORDERS#UNPAID#<shard>`, `<deadline>#<mid>#<oid>`;
-                  removed at payment and cancellation, so after payment gsi2 is free for the desk
+                  removed at cancellation; from payment on the desk's index `M#<mid>#DESK`,
+                  `<stage rank>#<paid_at>#<order_id>` (store/desk.py)
 `M#<mid>#O#<oid>` / `SHIPMENT#<id>` — one shipment's lines; `TRACK#<at>#<id>` — a tracking event.
 `ORDERREF#<oid>` / `REF` — merchant_id and channel_id of an order (channels address orders by id).
 
@@ -39,7 +41,7 @@ from chalicelib.domain import clock
 from chalicelib.domain import orders as rules
 from chalicelib.domain.errors import (Conflict, IdempotencyInProgress, IdempotencyKeyMismatch,
                                       UnprocessableRequest)
-from chalicelib.store import keys, stock
+from chalicelib.store import desk, keys, stock
 from chalicelib.store.checkout import USED
 from chalicelib.store.expr import Update
 from chalicelib.store.keys import MerchantScope
@@ -150,10 +152,10 @@ class OrderStore:
         oid = order["order_id"]
         return (Update()
                 .set_all({"status": rules.PAID, "paid_at": paid_at, "sync_status": "pending",
-                          "feed_at": now_iso, "updated_at": now_iso, "stage": "to_review",
+                          "feed_at": now_iso, "updated_at": now_iso,
                           "gsi1pk": self.scope.order_feed("pending"), "gsi1sk": f"{now_iso}#{oid}"})
+                .set_all(desk.entry_fields(self.merchant_id, oid, paid_at))  # stage to_review, gsi2
                 .increment("version")
-                .remove("gsi2pk", "gsi2sk")
                 .when("#status = :pending", pending=rules.PENDING_PAYMENT)
                 .op(*self.scope.order(oid)))
 
@@ -187,8 +189,9 @@ class OrderStore:
         lines, consume = rules.ship_remaining(order["lines"])
         update = (Update()
                   .set_all({"status": rules.SHIPPED, "lines": lines, "updated_at": now_iso,
-                            "shipped_at": now_iso, "stage": "shipped", "carrier_code": carrier_code,
+                            "shipped_at": now_iso, "carrier_code": carrier_code,
                             "waybill_no": waybill_no})
+                  .set_all(desk.stage_fields(self.merchant_id, order, "shipped"))
                   .set_all(extra or {})
                   .increment("version")
                   .when(SHIPPABLE, **SHIPPABLE_VALUES)
@@ -203,7 +206,7 @@ class OrderStore:
         lines, consume, status = rules.apply_shipment(order["lines"], shipment["lines"])
         fields = {"status": status, "lines": lines, "updated_at": now_iso}
         if status == rules.SHIPPED:
-            fields.update({"shipped_at": now_iso, "stage": "shipped"})
+            fields.update(desk.stage_fields(self.merchant_id, order, "shipped"), shipped_at=now_iso)
         update = (Update().set_all(fields).increment("version")
                   .when(SHIPPABLE, **SHIPPABLE_VALUES)
                   .when("#version = :version", version=order["version"]))

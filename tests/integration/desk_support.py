@@ -31,6 +31,12 @@ class Desk:
                                                                  "first": 1, "last": range_size})
         assert made.status_code == 201, made.text
         self.products = {}
+        self.channel = None
+
+    def with_channel(self) -> "Desk":
+        """A storefront channel of this merchant; orders are then placed through it."""
+        self.channel = helpers.new_channel(self.stack, [self.mid])
+        return self
 
     def product(self, erp_product_id: str, on_hand: int = 1000, barcode: str = None, reserved: int = 0):
         seed_product(self.mid, erp_product_id, on_hand, barcode, reserved)
@@ -42,7 +48,8 @@ class Desk:
         for erp_product_id, _ in lines:
             if erp_product_id not in self.products:
                 self.product(erp_product_id)
-        return seed_order(self.mid, lines, province, paid_at or datetime.now(CN), remark, holds)
+        return seed_order(self.mid, lines, province, paid_at or datetime.now(CN), remark, holds,
+                          self.channel.auth[1] if self.channel else "ch_test")
 
     def reviewed(self, count: int, **kw) -> list:
         ids = [self.paid_order(**kw) for _ in range(count)]
@@ -59,6 +66,25 @@ class Desk:
             assert answer.status_code == 200, answer.text
             assert all(r["status"] == "ok" for r in answer.json()["results"]), answer.text
         return ids
+
+    def printed(self, count: int, **kw) -> list:
+        ids = self.reserved(count, **kw)
+        claimed: set = set()
+        while not claimed >= set(ids):   # (may also print reserved orders of earlier steps)
+            answer = self.operator.post("/v1/desk/print-batches", {"max_orders": 100})
+            assert answer.status_code == 201, answer.text
+            claimed |= set(answer.json()["order_ids"])
+        return ids
+
+    def reprint(self, order_id: str) -> None:
+        answer = self.operator.post(f"/v1/desk/orders/{order_id}/reprints", {
+            "reason": "卡纸", "supervisor": {"username": self.supervisor.username, "password": "password-1"}})
+        assert answer.status_code == 201, answer.text
+
+    def stock(self, erp_product_id: str) -> dict:
+        from chalicelib.store.keys import MerchantScope
+        from chalicelib.store.table import Table
+        return Table().get(*MerchantScope(self.mid).stock(erp_product_id))
 
     def order(self, order_id: str) -> dict:
         answer = self.operator.get(f"/v1/desk/orders/{order_id}")
@@ -79,36 +105,47 @@ def seed_product(merchant_id, erp_product_id, on_hand, barcode=None, reserved=0)
                "free": on_hand - reserved, "source": "erp"})
 
 
-def seed_order(merchant_id, lines, province, paid_at, remark="", holds=None) -> str:
-    """A paid order as the orders feature writes it (stock reserved, at the desk in to_review)."""
+def seed_order(merchant_id, lines, province, paid_at, remark="", holds=None, channel_id="ch_test") -> str:
+    """A paid order written by the orders feature's own store (placed with its stock reserved,
+    then paid), without going through a storefront: it reaches the desk in to_review."""
     from chalicelib.domain import clock
-    from chalicelib.store.desk import entry_fields
-    from chalicelib.store.keys import MerchantScope
-    from chalicelib.store.table import Table, put_op, update_op
-    scope = MerchantScope(merchant_id)
-    order_id = "o_" + uuid.uuid4().hex[:16]
-    pk, sk = scope.order(order_id)
-    paid = clock.iso(paid_at.timestamp())
-    item = {"pk": pk, "sk": sk, "order_id": order_id, "merchant_id": merchant_id, "status": "paid",
-            "created_at": paid, "paid_at": paid, "updated_at": paid, "version": 2,
-            "buyer": {"platform_customer_id": "b_1", "name": "张三"}, "remark": remark or None,
-            "delivery": {"name": "张三", "phone": "13800000000", "province": province, "city": "某市",
-                         "district": "某区", "detail": "某路 1 号"},
-            "amounts": {"goods": "10.00", "freight": "0.00", "discount": "0.00", "total": "10.00"},
-            "lines": [{"erp_product_id": p, "name": f"药品{p}", "quantity": q, "unit_price": "10.00",
-                       "amount": "10.00", "shipped_quantity": 0} for p, q in lines],
-            "holds": set(holds) if holds else None}
-    item.update(entry_fields(merchant_id, order_id, paid))
-    ops = [put_op(item)]
-    for p, q in lines:
-        spk, ssk = scope.stock(p)
-        ops.append(update_op(spk, ssk, "SET reserved = reserved + :q, #free = #free - :q", values={":q": q},
-                             names={"#free": "free"}))
-    Table().transact(ops)
-    return order_id
+    from chalicelib.domain import orders as rules
+    from chalicelib.domain.ids import sortable_id
+    from chalicelib.store import keys, stock
+    from chalicelib.store.orders import OrderStore
+    from chalicelib.store.table import Table, put_op
+    store = OrderStore(merchant_id)
+    now = clock.now()
+    quantities = rules.combine(lines)
+    prices = {p: ("10.00", "default", {"name": f"药品{p}"}) for p in quantities}
+    order_lines = rules.priced_lines(quantities, prices, {})
+    order = {"order_id": sortable_id("o_", now), "merchant_id": merchant_id, "channel_id": channel_id,
+             "token": "seeded", "status": rules.PENDING_PAYMENT, "created_at": clock.iso(now),
+             "updated_at": clock.iso(now), "pay_deadline": int(now + rules.PAYMENT_TIMEOUT_SECONDS),
+             "buyer": {"platform_customer_id": "b_1", "name": "张三"}, "remark": remark or None,
+             "delivery": {"name": "张三", "phone": "13800000000", "province": province, "city": "某市",
+                          "district": "某区", "detail": "某路 1 号"},
+             "invoice": None, "amounts": rules.amounts(order_lines), "lines": order_lines, "refunds": []}
+    ref_pk, ref_sk = keys.order_ref(order["order_id"])
+    Table().transact([put_op(store.new_order_item(order), condition="attribute_not_exists(pk)"),
+                      put_op({"pk": ref_pk, "sk": ref_sk, "order_id": order["order_id"],
+                              "merchant_id": merchant_id, "channel_id": channel_id})]
+                     + [stock.reserve_op(merchant_id, p, q) for p, q in quantities.items()])
+    store.write([store.pay_op(store.get(order["order_id"]), clock.iso(paid_at.timestamp()), clock.iso(now))])
+    if holds:
+        hold(merchant_id, order["order_id"])
+    return order["order_id"]
 
 
 def hold(merchant_id, order_id):
     from chalicelib.store.keys import MerchantScope
     from chalicelib.store.table import Table
     Table().update(*MerchantScope(merchant_id).order(order_id), "ADD holds :h", values={":h": {"refund_pending"}})
+
+
+def set_on_hand(merchant_id, erp_product_id, on_hand):
+    """An absolute stock count from the ERP, below what is reserved if it says so."""
+    from chalicelib.store.keys import MerchantScope
+    from chalicelib.store.table import Table
+    Table().update(*MerchantScope(merchant_id).stock(erp_product_id), "SET on_hand = :n, #free = :n - reserved",
+                   values={":n": on_hand}, names={"#free": "free"})

@@ -7,7 +7,7 @@ from io import BytesIO
 import pytest
 import requests
 
-from tests.integration.desk_support import CN, Desk, hold
+from tests.integration.desk_support import CN, Desk, hold, set_on_hand
 from tests.helpers import assert_problem, operator
 
 
@@ -66,13 +66,14 @@ def test_remark_and_other_merchants(stack, desk):
 
 def test_auto_review_passes_clean_orders_and_says_why_not_for_the_rest(stack):
     d = Desk(stack)
-    d.product("SHORT", on_hand=1)
+    d.product("SHORT", on_hand=2)
     clean = d.paid_order([("P1", 2)])
     remarked = d.paid_order([("P1", 1)], remark="请周末送")
     held = d.paid_order([("P1", 1)])
     hold(d.mid, held)
     short1 = d.paid_order([("SHORT", 1)])
-    short2 = d.paid_order([("SHORT", 1)])   # reserved 2 of 1 on hand: oversold
+    short2 = d.paid_order([("SHORT", 1)])
+    set_on_hand(d.mid, "SHORT", 1)   # the ERP counted the shelf: 2 reserved, 1 on hand → oversold
     answer = results(d.operator.post("/v1/desk/reviews", {"auto": True}))
     assert answer[clean]["status"] == "ok", answer[clean]
     assert (answer[remarked]["status"], answer[remarked]["code"]) == ("skipped", "has_remark")
