@@ -78,7 +78,7 @@ def _ship(store: DeskStore, item: dict, operator: str, guard: tuple, check, insp
         extra["desk_inspected_at"] = now
     try:
         return ship_order(store.merchant_id, item["order_id"], item["desk_carrier"], item["desk_waybill"],
-                          guard=guard[0], guard_values=guard[1], extra=extra)
+                          guard=guard[0], guard_values=guard[1], extra=extra, loaded=item)
     except OrderChanged:
         raise explain(store.order(item["order_id"]), check)
     except NotFound:

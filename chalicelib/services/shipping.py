@@ -28,16 +28,17 @@ def _known_carrier(carrier_code: str) -> str:
 
 def ship_order(merchant_id: str, order_id: str, carrier_code: Optional[str], waybill_no: Optional[str],
                guard: Optional[str] = None, guard_values: Optional[dict] = None,
-               extra: Optional[dict] = None) -> dict:
+               extra: Optional[dict] = None, loaded: Optional[dict] = None) -> dict:
     """Ship every remaining unit of a paid, unheld order in one step (logistics, stock, webhook).
 
     `guard` / `guard_values` / `extra` let the desk add its own condition and fields (store/expr
     `#name` / `:name` convention). Raises the order's state errors, `insufficient_stock`, or
-    OrderChanged when the desk's guard does not hold.
+    OrderChanged when the desk's guard does not hold. `loaded` is the order as the caller just
+    read it (saves reading it again; a stale one only costs a retry).
     """
     store = OrderStore(merchant_id)
     for _ in range(RETRIES):
-        order = load(store, order_id)
+        order, loaded = loaded or load(store, order_id), None
         rules.ensure_shippable(order)
         if order["status"] not in rules.SHIPPABLE:
             raise Conflict("The order is already shipped", code="already_shipped")

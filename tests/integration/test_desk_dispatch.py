@@ -3,7 +3,7 @@
 import pytest
 
 from tests.helpers import assert_problem
-from tests.integration.desk_support import Desk, hold
+from tests.integration.desk_support import Desk, Receiver, hold
 
 
 @pytest.fixture(scope="module")
@@ -22,30 +22,35 @@ def results(answer) -> dict:
 LINES = [("AMX", 2), ("IBU", 1)]
 
 
-def test_direct_ship_writes_back_consumes_stock_and_notifies(stack, desk):
-    hook = desk.merchant.client.put("/v1/webhook-endpoint", {"url": stack.api_url + "/v1/health",
-                                                             "events": ["order.shipped"]})
-    assert hook.status_code == 200, hook.text
-    before = desk.stock("AMX")
-    order_id = desk.printed(1, lines=LINES)[0]
-    waybill_no = desk.order(order_id)["waybill_no"]
-    answer = results(desk.operator.post("/v1/desk/shipments", {"order_ids": [order_id]}))
-    assert answer[order_id]["status"] == "ok" and answer[order_id]["waybill_no"] == waybill_no
-    after = desk.stock("AMX")
-    assert (after["on_hand"], after["reserved"]) == (before["on_hand"] - 2, before["reserved"])
-    erp_view = desk.merchant.client.get(f"/v1/orders/{order_id}").json()
-    assert erp_view["status"] == "shipped"
-    assert (erp_view["carrier_code"], erp_view["waybill_no"]) == ("SF", waybill_no)
-    assert [l["shipped_quantity"] for l in erp_view["lines"]] == [2, 1]
-    view = desk.order(order_id)
-    assert view["stage"] == "shipped" and view["shipped_at"]
-    assert order_id in ids_at(desk, "shipped") and order_id not in ids_at(desk, "printed")
-    again = results(desk.operator.post("/v1/desk/shipments", {"order_ids": [order_id]}))
-    assert (again[order_id]["status"], again[order_id]["code"]) == ("skipped", "already_shipped")
-    assert desk.stock("AMX")["on_hand"] == before["on_hand"] - 2      # not consumed twice
-    shipped_events = [d for d in desk.merchant.client.get("/v1/webhook-deliveries?limit=100").json()["items"]
-                      if d["type"] == "order.shipped"]
-    assert len(shipped_events) == 1
+def test_direct_ship_writes_back_consumes_stock_and_notifies(stack):
+    desk = Desk(stack)
+    receiver = Receiver()
+    try:
+        hook = desk.merchant.client.put("/v1/webhook-endpoint", {"url": receiver.url, "events": ["order.shipped"]})
+        assert hook.status_code == 200, hook.text
+        order_id = desk.printed(1, lines=LINES)[0]
+        before = desk.stock("AMX")
+        waybill_no = desk.order(order_id)["waybill_no"]
+        answer = results(desk.operator.post("/v1/desk/shipments", {"order_ids": [order_id]}))
+        assert answer[order_id]["status"] == "ok" and answer[order_id]["waybill_no"] == waybill_no
+        after = desk.stock("AMX")
+        assert (after["on_hand"], after["reserved"]) == (before["on_hand"] - 2, before["reserved"] - 2)
+        erp_view = desk.merchant.client.get(f"/v1/orders/{order_id}").json()
+        assert erp_view["status"] == "shipped"
+        assert (erp_view["carrier_code"], erp_view["waybill_no"]) == ("SF", waybill_no)
+        assert [l["shipped_quantity"] for l in erp_view["lines"]] == [2, 1]
+        view = desk.order(order_id)
+        assert view["stage"] == "shipped" and view["shipped_at"] and view["shipped_by"] == desk.operator.username
+        assert order_id in ids_at(desk, "shipped") and order_id not in ids_at(desk, "printed")
+        again = results(desk.operator.post("/v1/desk/shipments", {"order_ids": [order_id]}))
+        assert (again[order_id]["status"], again[order_id]["code"]) == ("skipped", "already_shipped")
+        assert desk.stock("AMX")["on_hand"] == before["on_hand"] - 2      # not consumed twice
+        events = receiver.wait_for(1)
+        assert [(e["type"], e["data"]["order_id"], e["data"]["waybill_no"]) for e in events] == [
+            ("order.shipped", order_id, waybill_no)]
+        stack.pump.drain()
+    finally:
+        receiver.close()
 
 
 def ids_at(desk, stage: str) -> list:
