@@ -14,7 +14,7 @@ from chalicelib.store.desk import DeskStore, exchange_ops
 
 def exchange_order(merchant_id: str, operator: str, from_order_id: str, lines: List[dict],
                    remark: Optional[str]) -> dict:
-    from chalicelib.services.orders import commit
+    from chalicelib.services.orders import commit, stock_changed
     from chalicelib.store.orders import OrderChanged, OrderStore
 
     store = DeskStore(merchant_id)
@@ -45,4 +45,5 @@ def exchange_order(merchant_id: str, operator: str, from_order_id: str, lines: L
                ["order.paid"], dict(order, sync_status="pending", stage="to_review"), more_ops=ops[1:])
     except OrderChanged:
         raise Conflict("The order could not be written; retry", code="conflict")
+    stock_changed(merchant_id, list(quantities))
     return view(store.existing(order["order_id"]))
