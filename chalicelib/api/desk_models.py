@@ -31,7 +31,8 @@ class DeskFilters(Strict):
             stage=stage or self.stage, province=self.province,
             paid_after=self.paid_after.timestamp() if self.paid_after else None,
             paid_before=self.paid_before.timestamp() if self.paid_before else None,
-            carrier_code=self.carrier_code, has_remark=self.has_remark, erp_product_id=self.erp_product_id,
+            carrier_code=self.carrier_code.upper() if self.carrier_code else None, has_remark=self.has_remark,
+            erp_product_id=self.erp_product_id,
             line_count=self.line_count, quantity=self.quantity)
 
 

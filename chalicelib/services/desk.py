@@ -167,13 +167,15 @@ def refused(refusal: Refusal) -> Conflict:
 
 # carriers -------------------------------------------------------------------------------
 def known_carrier(carrier_code: str) -> str:
-    if carrier_code not in PlatformStore().carriers():
+    """The carrier code as the platform spells it (upper case), or 422 `unknown_carrier`."""
+    code = carrier_code.strip().upper()
+    if code not in PlatformStore().carriers():
         raise UnprocessableRequest("unknown_carrier", f"{carrier_code} is not on the platform's carrier list")
-    return carrier_code
+    return code
 
 
 def change_carrier(merchant_id: str, order_ids: List[str], carrier_code: str) -> dict:
-    known_carrier(carrier_code)
+    carrier_code = known_carrier(carrier_code)
     store = DeskStore(merchant_id)
     items = store.orders(order_ids)
     results = []
@@ -192,8 +194,7 @@ def change_carrier(merchant_id: str, order_ids: List[str], carrier_code: str) ->
 
 
 def put_carrier_rules(merchant_id: str, carrier_rules: List[dict]) -> dict:
-    for rule in carrier_rules:
-        known_carrier(rule["carrier_code"])
+    carrier_rules = [dict(rule, carrier_code=known_carrier(rule["carrier_code"])) for rule in carrier_rules]
     DeskSettingsStore(merchant_id).put_carrier_rules(carrier_rules)
     return {"rules": carrier_rules}
 

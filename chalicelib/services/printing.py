@@ -37,7 +37,7 @@ LANE_FIELDS = ("provinces", "paid_from_hour", "paid_to_hour", "carrier_code")
 
 def put_lane(merchant_id: str, lane: str, fields: dict) -> dict:
     if fields.get("carrier_code"):
-        known_carrier(fields["carrier_code"])
+        fields = dict(fields, carrier_code=known_carrier(fields["carrier_code"]))
     problem = rules.lane_problem(_lane(fields))
     if problem:
         raise ValidationFailed(problem, [{"field": "paid_to_hour", "message": problem}])

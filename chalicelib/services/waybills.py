@@ -36,7 +36,7 @@ def range_body(item: dict) -> dict:
 
 
 def add_range(merchant_id: str, carrier_code: str, prefix: str, first: int, last: int) -> dict:
-    known_carrier(carrier_code)
+    carrier_code = known_carrier(carrier_code)
     new = numbers.NumberRange(prefix, first, last)
     problem = numbers.problems(new)
     if problem:
