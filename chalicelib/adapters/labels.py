@@ -80,13 +80,16 @@ def _rule(pdf, x1: float, x2: float, y: float) -> None:
 
 
 def _barcode(pdf, value: str, x: float, y: float, width: float, height: float) -> None:
-    """Code 128, bars as wide as fit (at most 0.5 mm; the width scales with the bar width)."""
+    """Code 128 with quiet zones, bars as wide as fit in `width` (between 0.2 and 0.5 mm)."""
     from reportlab.graphics.barcode.code128 import Code128
-    from reportlab.lib.units import mm
+    from reportlab.lib.units import inch, mm
 
-    unit = Code128(value, barWidth=1, barHeight=height, humanReadable=False, quiet=True).width
-    bar_width = max(0.2 * mm, min(0.5 * mm, width / unit))
-    code = Code128(value, barWidth=bar_width, barHeight=height, humanReadable=False, quiet=True)
+    code = Code128(value, barWidth=1, barHeight=height, humanReadable=False, quiet=True)
+    quiet = 0.25 * inch  # each side; larger than ten bars at these widths
+    modules = code.width - code.lquiet - code.rquiet
+    code.barWidth = max(0.2 * mm, min(0.5 * mm, (width - 2 * quiet) / modules))
+    code.lquiet = code.rquiet = max(quiet, 10 * code.barWidth)
+    code.computeSize()
     code.drawOn(pdf, x + max(0.0, (width - code.width) / 2), y)
 
 
