@@ -1,15 +1,12 @@
 """Test support for orders: a merchant with a channel, products with stock, placing orders.
 
-Products and stock are written straight into the table (the catalog's and inventory's own
-endpoints are tested by their features); everything about orders goes through HTTP.
+Everything goes through HTTP: products through the catalog (matched to a base product, listed),
+stock through inventory, orders through the order endpoints.
 """
 import uuid
 from dataclasses import dataclass
 
-from chalicelib.domain import clock
-from chalicelib.store.keys import MerchantScope
-from chalicelib.store.table import Table
-from tests.helpers import new_channel, new_merchant
+from tests.helpers import admin, new_channel, new_merchant
 
 
 @dataclass
@@ -18,30 +15,42 @@ class Shop:
     merchant: object      # signed Client of the merchant
     channel: object       # signed Client of a channel selling for it
     channel_id: str
+    stack: object = None
 
 
 def shop(stack) -> Shop:
     m = new_merchant(stack)
     channel = new_channel(stack, [m.merchant_id])
-    return Shop(m.merchant_id, m.client, channel, channel.auth[1])
+    return Shop(m.merchant_id, m.client, channel, channel.auth[1], stack)
 
 
-def seed_product(merchant_id: str, erp_product_id: str, price: str = "10.00", on_hand: int = 100,
-                 lots=None, listed: bool = True) -> None:
-    scope = MerchantScope(merchant_id)
-    table = Table()
-    pk, sk = scope.product(erp_product_id)
-    table.put({"pk": pk, "sk": sk, "erp_product_id": erp_product_id, "name": f"药品 {erp_product_id}",
-               "default_price": price, "match": "matched", "base_product_id": "b1",
-               "listing": "listed" if listed else "unlisted", "updated_at": clock.now_iso()})
-    pk, sk = scope.stock(erp_product_id)
-    table.put({"pk": pk, "sk": sk, "on_hand": on_hand, "reserved": 0, "free": on_hand,
-               "lots": lots or [], "source": "manual", "updated_at": clock.now_iso()})
+def _ok(answer, *statuses):
+    assert answer.status_code in (statuses or (200,)), answer.text
+    body = answer.json()
+    for result in body.get("results", []):
+        assert result["status"] == "ok", result
+    return body
 
 
-def stock(merchant_id: str, erp_product_id: str) -> dict:
-    item = Table().get(*MerchantScope(merchant_id).stock(erp_product_id)) or {}
-    return {k: item.get(k) for k in ("on_hand", "reserved", "free")}
+def seed_product(s: Shop, erp_product_id: str, price: str = "10.00", on_hand: int = 100, lots=None,
+                 listed: bool = True) -> None:
+    """A matched product at `price` with `on_hand` units (or `lots`), listed unless told."""
+    base = "BP" + uuid.uuid4().hex[:10]
+    _ok(admin(s.stack).put(f"/v1/admin/base-products/{base}", {"name": "base " + base}))
+    _ok(s.merchant.put("/v1/products", {"items": [{
+        "erp_product_id": erp_product_id, "name": f"药品 {erp_product_id}", "default_price": price,
+        "base_product_id": base}]}))
+    if lots:
+        _ok(s.merchant.put(f"/v1/products/{erp_product_id}/lots", {"lots": lots}))
+    else:
+        _ok(s.merchant.put("/v1/inventory", {"items": [{"erp_product_id": erp_product_id, "on_hand": on_hand}]}))
+    if listed:
+        _ok(s.merchant.post("/v1/listings", {"action": "list", "erp_product_ids": [erp_product_id]}))
+
+
+def stock(s: Shop, erp_product_id: str) -> dict:
+    body = _ok(s.merchant.get(f"/v1/inventory/{erp_product_id}"))
+    return {"on_hand": body["on_hand"], "reserved": body["reserved"], "free": body["on_hand"] - body["reserved"]}
 
 
 def order_body(merchant_id: str, lines, buyer: str = "") -> dict:

@@ -55,7 +55,7 @@ def _orders_of(merchant_id):
 
 def test_thirty_submissions_of_one_token_make_one_order(stack):
     s = shop(stack)
-    seed_product(s.merchant_id, "A", on_hand=100)
+    seed_product(s, "A", on_hand=100)
     key = token(s)
     body = order_body(s.merchant_id, [("A", 2)], buyer="b-race")
     clients = _clients(stack, s, 30)
@@ -66,7 +66,7 @@ def test_thirty_submissions_of_one_token_make_one_order(stack):
     assert len(ids) == 1
     assert sum(1 for a in answers if a.status_code == 201 and "Idempotent-Replayed" not in a.headers) == 1
     assert len(_orders_of(s.merchant_id)) == 1
-    assert stock(s.merchant_id, "A") == {"on_hand": 100, "reserved": 2, "free": 98}
+    assert stock(s, "A") == {"on_hand": 100, "reserved": 2, "free": 98}
     # whoever got 409 idempotency_in_progress gets the same order when retrying
     again = clients[0].post("/v1/orders", body, headers={"Idempotency-Key": key})
     assert again.status_code == 201 and again.json()["order_id"] in ids
@@ -74,7 +74,7 @@ def test_thirty_submissions_of_one_token_make_one_order(stack):
 
 def test_twenty_buyers_race_for_the_last_five_units(stack):
     s = shop(stack)
-    seed_product(s.merchant_id, "LAST", on_hand=5)
+    seed_product(s, "LAST", on_hand=5)
     clients = _clients(stack, s, 20)
     keys = [token(s) for _ in range(20)]
     answers = race(20, lambda i: post(clients[i], "/v1/orders", order_body(s.merchant_id, [("LAST", 1)]),
@@ -82,7 +82,7 @@ def test_twenty_buyers_race_for_the_last_five_units(stack):
     statuses = sorted(a.status_code for a in answers)
     assert statuses.count(201) == 5, statuses
     assert all(a.json()["code"] == "insufficient_stock" for a in answers if a.status_code == 409)
-    assert stock(s.merchant_id, "LAST") == {"on_hand": 5, "reserved": 5, "free": 0}
+    assert stock(s, "LAST") == {"on_hand": 5, "reserved": 5, "free": 0}
     assert len(_orders_of(s.merchant_id)) == 5
 
 
@@ -100,7 +100,7 @@ def _expire(merchant_id, order_id):
 
 def test_payment_and_the_unpaid_timeout_never_both_win(stack):
     s = shop(stack)
-    seed_product(s.merchant_id, "A", on_hand=100)
+    seed_product(s, "A", on_hand=100)
     orders = [place(s, [("A", 2)]) for _ in range(12)]
     for order in orders:
         _expire(s.merchant_id, order["order_id"])
@@ -126,7 +126,7 @@ def test_payment_and_the_unpaid_timeout_never_both_win(stack):
             assert answer.status_code == 409 and answer.json()["code"] == "order_cancelled", answer.text
     cancelled = answers[12]["payment_timeouts"] + answers[13]["payment_timeouts"]
     assert cancelled == 12 - paid
-    assert stock(s.merchant_id, "A") == {"on_hand": 100, "reserved": 2 * paid, "free": 100 - 2 * paid}
+    assert stock(s, "A") == {"on_hand": 100, "reserved": 2 * paid, "free": 100 - 2 * paid}
     # a later run finds nothing more to do
     assert stack.pump.run_schedule("SchedulerTick")["payment_timeouts"] == 0
 
@@ -134,7 +134,7 @@ def test_payment_and_the_unpaid_timeout_never_both_win(stack):
 def test_a_refund_hold_and_shipping_never_both_happen(stack):
     from tests.orders_support import paid_order
     s = shop(stack)
-    seed_product(s.merchant_id, "A", on_hand=100)
+    seed_product(s, "A", on_hand=100)
     orders = [paid_order(s, [("A", 1)])["order_id"] for _ in range(8)]
     channels = _clients(stack, s, 8)
     merchants = [Client(stack.api_url, s.merchant.auth) for _ in range(8)]
@@ -159,4 +159,4 @@ def test_a_refund_hold_and_shipping_never_both_happen(stack):
             assert after["status"] == "paid" and after["holds"] == {"refund_pending"}
             assert ship.status_code == 409 and ship.json()["code"] == "refund_pending", ship.text
             assert refund.json()["kind"] == "hold"
-    assert stock(s.merchant_id, "A") == {"on_hand": 100 - shipped, "reserved": 8 - shipped, "free": 92}
+    assert stock(s, "A") == {"on_hand": 100 - shipped, "reserved": 8 - shipped, "free": 92}

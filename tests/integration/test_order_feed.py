@@ -26,7 +26,7 @@ def _all(client, query="", limit=2):
 
 def test_reading_never_marks_and_acknowledged_orders_leave_pending(stack):
     s = shop(stack)
-    seed_product(s.merchant_id, "A", on_hand=100)
+    seed_product(s, "A", on_hand=100)
     paid = [paid_order(s, [("A", 1)])["order_id"] for _ in range(3)]
     place(s, [("A", 1)])  # unpaid: never offered
     for _ in range(2):  # an ERP that crashed before acknowledging reads them all again
@@ -47,7 +47,7 @@ def test_reading_never_marks_and_acknowledged_orders_leave_pending(stack):
 
 def test_filters_and_cursors_belong_to_their_query(stack):
     s = shop(stack)
-    seed_product(s.merchant_id, "A", on_hand=100)
+    seed_product(s, "A", on_hand=100)
     first = paid_order(s, [("A", 1)])
     time.sleep(0.01)
     middle = paid_order(s, [("A", 1)])
@@ -67,7 +67,7 @@ def test_filters_and_cursors_belong_to_their_query(stack):
 
 def test_paging_is_stable_while_orders_arrive_and_are_acknowledged(stack):
     s = shop(stack)
-    seed_product(s.merchant_id, "A", on_hand=1000)
+    seed_product(s, "A", on_hand=1000)
     before = [paid_order(s, [("A", 1)])["order_id"] for _ in range(10)]
     stop = threading.Event()
     arrived = []

@@ -5,8 +5,8 @@ from tests.orders_support import paid_order, pay, place, seed_product, shop, sto
 
 def _setup(stack, on_hand=10):
     s = shop(stack)
-    seed_product(s.merchant_id, "A", "5.00", on_hand)
-    seed_product(s.merchant_id, "B", "2.00", on_hand)
+    seed_product(s, "A", "5.00", on_hand)
+    seed_product(s, "B", "2.00", on_hand)
     return s
 
 
@@ -26,7 +26,7 @@ def test_payment_makes_the_order_paid_once(stack):
     assert again["status"] == "paid" and again["paid_at"] == paid["paid_at"]
     body = _get(s, order["order_id"])
     assert body["status"] == "paid" and body["erp_customer_code"] is None
-    assert stock(s.merchant_id, "A")["reserved"] == 1
+    assert stock(s, "A")["reserved"] == 1
 
 
 def test_the_buyer_code_is_read_when_the_order_is_read(stack):
@@ -59,7 +59,7 @@ def test_refund_before_shipping_holds_then_approval_cancels_and_releases(stack):
     body = decided.json()
     assert (body["status"], body["cancel_reason"], body["holds"]) == ("cancelled", "refunded", [])
     assert body["refunds"][0]["status"] == "approved"
-    assert stock(s.merchant_id, "A") == {"on_hand": 10, "reserved": 0, "free": 10}
+    assert stock(s, "A") == {"on_hand": 10, "reserved": 0, "free": 10}
     assert_problem(s.merchant.post(f"/v1/orders/{oid}/refund-decision", {"decision": "approve"}), 409,
                    "no_refund_pending")
 
@@ -75,7 +75,7 @@ def test_rejecting_a_refund_lifts_the_hold_and_the_order_ships(stack):
     body = shipped.json()
     assert (body["status"], body["carrier_code"], body["waybill_no"]) == ("shipped", "SF", "SF1002")
     assert body["lines"][0]["shipped_quantity"] == 2
-    assert stock(s.merchant_id, "A") == {"on_hand": 8, "reserved": 0, "free": 8}
+    assert stock(s, "A") == {"on_hand": 8, "reserved": 0, "free": 8}
     # after shipping a refund request is an after-sale record, and the order is not held
     after = s.channel.post(f"/v1/orders/{oid}/refund-requests", {"reason": "破损"})
     assert after.status_code == 201 and after.json()["kind"] == "after_sale" and after.json()["holds"] == []
@@ -83,7 +83,7 @@ def test_rejecting_a_refund_lifts_the_hold_and_the_order_ships(stack):
     # a corrected waybill changes nothing else
     fixed = s.merchant.post(f"/v1/orders/{oid}/logistics", {"carrier_code": "ZTO", "waybill_no": "ZT2002"})
     assert fixed.status_code == 200 and fixed.json()["waybill_no"] == "ZT2002"
-    assert stock(s.merchant_id, "A")["on_hand"] == 8
+    assert stock(s, "A")["on_hand"] == 8
 
 
 def test_logistics_needs_a_known_carrier_and_a_paid_order(stack):
@@ -106,7 +106,7 @@ def test_partial_shipments_add_up_with_lots_and_over_shipment_is_refused(stack):
          "expiry_date": "2027-01-01"}]})
     assert first.status_code == 201, first.text
     assert first.json()["status"] == "partially_shipped"
-    assert stock(s.merchant_id, "A") == {"on_hand": 8, "reserved": 1, "free": 7}
+    assert stock(s, "A") == {"on_hand": 8, "reserved": 1, "free": 7}
     assert_problem(s.merchant.post(f"/v1/orders/{oid}/shipments", {"lines": [{"erp_product_id": "A", "quantity": 2}]}),
                    422, "over_shipment")
     assert_problem(s.merchant.post(f"/v1/orders/{oid}/shipments", {"lines": [{"erp_product_id": "Z", "quantity": 1}]}),
@@ -117,8 +117,8 @@ def test_partial_shipments_add_up_with_lots_and_over_shipment_is_refused(stack):
     lines = {l["erp_product_id"]: l for l in _get(s, oid)["lines"]}
     assert lines["A"]["shipped_quantity"] == 3 and [l["lot_no"] for l in lines["A"]["shipped_lots"]] == ["L1", "L2"]
     assert lines["A"]["shipped_lots"][0]["expiry_date"] == "2027-01-01"
-    assert stock(s.merchant_id, "A") == {"on_hand": 7, "reserved": 0, "free": 7}
-    assert stock(s.merchant_id, "B") == {"on_hand": 9, "reserved": 0, "free": 9}
+    assert stock(s, "A") == {"on_hand": 7, "reserved": 0, "free": 7}
+    assert stock(s, "B") == {"on_hand": 9, "reserved": 0, "free": 9}
 
 
 def test_erp_statuses_become_tracking_and_never_move_back(stack):

@@ -87,7 +87,7 @@ def test_outbound_urls_must_be_public_but_loopback_is_allowed_locally(stack, rec
 
 def test_a_receiver_failing_twice_gets_one_event_three_times_and_it_succeeds(stack, receiver):
     s = shop(stack)
-    seed_product(s.merchant_id, "A")
+    seed_product(s, "A")
     hook = receiver(failures=2)
     secret = s.merchant.put("/v1/webhook-endpoint", {"url": hook.url, "events": ["order.paid"]}).json()["signing_secret"]
     order = paid_order(s, [("A", 1)])
@@ -114,7 +114,7 @@ def test_a_receiver_failing_twice_gets_one_event_three_times_and_it_succeeds(sta
 
 def test_failed_deliveries_are_listed_and_can_be_sent_again(stack, receiver):
     s = shop(stack)
-    seed_product(s.merchant_id, "A")
+    seed_product(s, "A")
     hook = receiver(failures=1000)
     s.merchant.put("/v1/webhook-endpoint", {"url": hook.url, "events": ["order.shipped"]})
     paid_order(s, [("A", 1)])  # not subscribed: no event
@@ -135,7 +135,7 @@ def test_failed_deliveries_are_listed_and_can_be_sent_again(stack, receiver):
 
 def test_no_endpoint_no_outbox(stack):
     s = shop(stack)
-    seed_product(s.merchant_id, "A")
+    seed_product(s, "A")
     paid_order(s, [("A", 1)])
     place(s, [("A", 1)])
     assert _deliveries(s) == []
