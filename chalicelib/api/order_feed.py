@@ -3,6 +3,7 @@ from typing import List, Literal, Optional
 
 from pydantic import AwareDatetime, Field
 
+from chalicelib.api import order_views as views
 from chalicelib.api.handler import handler
 from chalicelib.api.models import Id, Paging, Strict
 from chalicelib.services import order_feed
@@ -21,12 +22,12 @@ class Acks(Strict):
     order_ids: List[Id] = Field(min_length=1, max_length=100)
 
 
-@handler(query=OrderQuery)
+@handler(query=OrderQuery, response=views.OrderPage)
 def list_orders(ctx):
     return order_feed.list_orders(ctx.caller.merchant_id, ctx.query)
 
 
-@handler()
+@handler(response=views.Order)
 def get_order(ctx):
     return order_feed.get_order(ctx.caller.merchant_id, ctx.params["order_id"])
 

@@ -5,6 +5,7 @@ from typing import List, Literal, Optional
 
 from pydantic import AwareDatetime, Field
 
+from chalicelib.api import order_views as views
 from chalicelib.api.handler import handler
 from chalicelib.api.models import Id, Strict
 from chalicelib.domain import clock
@@ -38,25 +39,25 @@ class RefundDecision(Strict):
     decision: Literal["approve", "reject"]
 
 
-@handler(body=Logistics, idempotent=True)
+@handler(body=Logistics, idempotent=True, response=views.Order)
 def logistics(ctx):
     b = ctx.body
     return shipping.logistics(ctx.caller.merchant_id, ctx.params["order_id"], b.carrier_code, b.waybill_no)
 
 
-@handler(body=Shipment, status=201, idempotent=True)
+@handler(body=Shipment, status=201, idempotent=True, response=views.Order)
 def shipments(ctx):
     lines = [line.model_dump(mode="json") for line in ctx.body.lines]
     return shipping.shipments(ctx.caller.merchant_id, ctx.params["order_id"], lines)
 
 
-@handler(body=ErpStatus, status=201, idempotent=True)
+@handler(body=ErpStatus, status=201, idempotent=True, response=views.ErpStatusAnswer)
 def erp_status(ctx):
     return shipping.erp_status(ctx.caller.merchant_id, ctx.params["order_id"], ctx.body.status,
                                clock.iso(ctx.body.at.timestamp()))
 
 
-@handler()
+@handler(response=views.Tracking)
 def tracking(ctx):
     caller = ctx.caller
     if caller.kind == "channel":
@@ -64,6 +65,6 @@ def tracking(ctx):
     return shipping.tracking(ctx.params["order_id"], merchant_id=caller.merchant_id)
 
 
-@handler(body=RefundDecision, idempotent=True)
+@handler(body=RefundDecision, idempotent=True, response=views.Order)
 def decide_refund(ctx):
     return orders.decide_refund(ctx.caller.merchant_id, ctx.params["order_id"], ctx.body.decision)

@@ -12,6 +12,7 @@ from typing import List, Literal, Optional
 from chalice import Response
 from pydantic import AwareDatetime, Field
 
+from chalicelib.api import order_views as views
 from chalicelib.api.handler import handler
 from chalicelib.api.models import Id, NonEmpty, Strict
 from chalicelib.domain import clock
@@ -78,12 +79,12 @@ class RefundRequest(Strict):
     lines: Optional[List[RefundLine]] = Field(None, min_length=1, max_length=100)
 
 
-@handler(body=NewToken, status=201, idempotent=True)
+@handler(body=NewToken, status=201, idempotent=True, response=views.Token)
 def issue_token(ctx):
     return checkout.issue_token(ctx.caller.channel_id, ctx.caller.merchant_ids, ctx.body.merchant_id)
 
 
-@handler(body=NewOrder, status=201)
+@handler(body=NewOrder, status=201, response=views.Order)
 def place_order(ctx):
     token = ctx.headers.get("idempotency-key")
     if token is None:
@@ -103,13 +104,13 @@ def place_order(ctx):
 place_order.idempotency_key = "Required: the checkout token from POST /v1/checkout-tokens"
 
 
-@handler(body=Payment, idempotent=True)
+@handler(body=Payment, idempotent=True, response=views.Order)
 def pay(ctx):
     return orders.pay(ctx.caller.channel_id, ctx.caller.merchant_ids, ctx.params["order_id"],
                       clock.iso(ctx.body.paid_at.timestamp()))
 
 
-@handler(body=RefundRequest, status=201, idempotent=True)
+@handler(body=RefundRequest, status=201, idempotent=True, response=views.RefundAnswer)
 def request_refund(ctx):
     lines = [line.model_dump() for line in ctx.body.lines] if ctx.body.lines else None
     return orders.request_refund(ctx.caller.channel_id, ctx.caller.merchant_ids, ctx.params["order_id"],

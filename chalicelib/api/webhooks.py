@@ -3,6 +3,7 @@ from typing import List, Literal, Optional
 
 from pydantic import Field
 
+from chalicelib.api import order_views as views
 from chalicelib.api.handler import handler
 from chalicelib.api.models import Paging, Strict
 from chalicelib.domain.webhooks import EVENT_TYPES
@@ -18,7 +19,7 @@ class DeliveryQuery(Paging):
     status: Optional[Literal["succeeded", "failed", "pending"]] = None
 
 
-@handler(body=Endpoint)
+@handler(body=Endpoint, response=views.EndpointAnswer)
 def put_endpoint(ctx):
     return webhooks.put_endpoint(ctx.caller.merchant_id, ctx.body.url, ctx.body.events)
 
@@ -28,12 +29,12 @@ def get_endpoint(ctx):
     return webhooks.get_endpoint(ctx.caller.merchant_id)
 
 
-@handler(query=DeliveryQuery)
+@handler(query=DeliveryQuery, response=views.DeliveryPage)
 def list_deliveries(ctx):
     q = ctx.query
     return webhooks.deliveries(ctx.caller.merchant_id, q.status, q.limit, q.cursor)
 
 
-@handler(status=202, idempotent=True)
+@handler(status=202, idempotent=True, response=views.Delivery)
 def retry_delivery(ctx):
     return webhooks.retry(ctx.caller.merchant_id, ctx.params["event_id"])
