@@ -32,9 +32,14 @@ def _ok(answer, *statuses):
     return body
 
 
-def seed_product(s: Shop, erp_product_id: str, price: str = "10.00", on_hand: int = 100, lots=None,
+def seed_product(s, erp_product_id: str, price: str = "10.00", on_hand: int = 100, lots=None,
                  listed: bool = True) -> None:
-    """A matched product at `price` with `on_hand` units (or `lots`), listed unless told."""
+    """A matched product at `price` with `on_hand` units (or `lots`), listed unless told.
+
+    `s` is a Shop (through the catalog and inventory endpoints) or, as other features' tests call
+    it, a merchant id (the records are then written straight into the table)."""
+    if isinstance(s, str):
+        return _seed_records(s, erp_product_id, price, on_hand, lots, listed)
     base = "BP" + uuid.uuid4().hex[:10]
     _ok(admin(s.stack).put(f"/v1/admin/base-products/{base}", {"name": "base " + base}))
     _ok(s.merchant.put("/v1/products", {"items": [{
@@ -48,7 +53,28 @@ def seed_product(s: Shop, erp_product_id: str, price: str = "10.00", on_hand: in
         _ok(s.merchant.post("/v1/listings", {"action": "list", "erp_product_ids": [erp_product_id]}))
 
 
-def stock(s: Shop, erp_product_id: str) -> dict:
+def _seed_records(merchant_id, erp_product_id, price, on_hand, lots, listed) -> None:
+    from chalicelib.domain import clock
+    from chalicelib.store.keys import MerchantScope
+    from chalicelib.store.table import Table
+    scope, table = MerchantScope(merchant_id), Table()
+    pk, sk = scope.product(erp_product_id)
+    table.put({"pk": pk, "sk": sk, "erp_product_id": erp_product_id, "name": f"药品 {erp_product_id}",
+               "default_price": price, "match": "matched", "base_product_id": "b1",
+               "listing": "listed" if listed else "unlisted", "updated_at": clock.now_iso()})
+    pk, sk = scope.stock(erp_product_id)
+    on_hand = sum(lot["quantity"] for lot in lots) if lots else on_hand
+    table.put({"pk": pk, "sk": sk, "on_hand": on_hand, "reserved": 0, "free": on_hand,
+               "lots": lots or [], "source": "manual", "updated_at": clock.now_iso()})
+
+
+def stock(s, erp_product_id: str) -> dict:
+    """on_hand, reserved and free (= on_hand - reserved) of a Shop's product (or a merchant id's)."""
+    if isinstance(s, str):
+        from chalicelib.store.keys import MerchantScope
+        from chalicelib.store.table import Table
+        item = Table().get(*MerchantScope(s).stock(erp_product_id)) or {}
+        return {k: item.get(k) for k in ("on_hand", "reserved", "free")}
     body = _ok(s.merchant.get(f"/v1/inventory/{erp_product_id}"))
     return {"on_hand": body["on_hand"], "reserved": body["reserved"], "free": body["on_hand"] - body["reserved"]}
 
