@@ -177,7 +177,7 @@ def run(batch: int) -> None:
 
     reset()
     merchant_id = accounts.create_merchant("bench")["merchant_id"]
-    ids = seed(merchant_id, batch + 1)
+    seed(merchant_id, batch + 1)
     store = DeskStore(merchant_id)
     entry = {"operator": "bench", "at": "2026-01-01T00:00:00.000Z", "reason": "print batch", "batch_id": "pb_bench"}
 

@@ -82,7 +82,7 @@ def claim(store: DeskStore, lane: Lane, wanted: int, batch_id: str, entry: dict)
     order at a time."""
     pool, start = _candidates(store, lane, None, wanted)
     picked = pool[:wanted]
-    for attempt in range(TOGETHER_ATTEMPTS):
+    for _ in range(TOGETHER_ATTEMPTS):
         if not picked:
             return []
         try:

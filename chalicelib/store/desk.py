@@ -15,7 +15,7 @@ from chalicelib.domain import clock
 from chalicelib.domain.desk import PAID, DeskOrder, stage_rank
 from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.store.keys import MerchantScope
-from chalicelib.store.table import ConditionFailed, Table, TransactionCanceled, update_op
+from chalicelib.store.table import ConditionFailed, Table, update_op
 
 LIVE = "attribute_exists(pk) AND #status = :paid AND attribute_not_exists(#holds)"
 LIVE_VALUES = {":paid": PAID}

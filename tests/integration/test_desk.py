@@ -8,7 +8,7 @@ import pytest
 import requests
 
 from tests.integration.desk_support import CN, Desk, hold, set_on_hand
-from tests.helpers import assert_problem, operator
+from tests.helpers import assert_problem
 
 
 @pytest.fixture(scope="module")
