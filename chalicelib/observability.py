@@ -26,6 +26,7 @@ def count(name: str, value: float = 1, unit: str = "Count") -> None:
 def flush() -> None:
     try:
         with _metrics_lock:
-            metrics().flush_metrics()
+            if metrics().metric_set:  # another thread of the local server may have flushed them
+                metrics().flush_metrics()
     except Exception:  # a metrics failure never fails a request
         logger().exception("metrics flush failed")
