@@ -73,13 +73,31 @@ def commit(store: OrderStore, order_ops: list, stock_ops: list = (), event_types
 
 
 def stock_changed(merchant_id: str, erp_product_ids) -> None:
-    """After reserving or releasing: the catalog's auto-list rule (best effort — the order change
-    is committed; the next stock change runs the rule again)."""
+    """After reserving or releasing: the catalog's auto-list rule, when the merchant has it on
+    (best effort — the order change is committed; the next stock change runs the rule again)."""
     try:
+        if not _auto_listing(merchant_id):
+            return
         from chalicelib.services.listing import on_stocks_changed
         on_stocks_changed(merchant_id, list(erp_product_ids))
     except Exception:
         obs.logger().exception("listing rule after an order's stock change failed")
+
+
+_AUTO_LISTING: dict = {}
+AUTO_LISTING_CACHE_SECONDS = 5
+
+
+def _auto_listing(merchant_id: str) -> bool:
+    """The merchant's auto-listing switch, read at most every few seconds per process: placing an
+    order then costs no extra read, and a switch just turned on applies within seconds."""
+    now = clock.now()
+    cached = _AUTO_LISTING.get(merchant_id)
+    if cached is None or cached[1] < now:
+        from chalicelib.store.catalog import CatalogStore
+        on = CatalogStore(merchant_id).listing_settings()["auto_list_when_stocked"]
+        cached = _AUTO_LISTING[merchant_id] = (on, now + AUTO_LISTING_CACHE_SECONDS)
+    return cached[0]
 
 
 # payment and timeout ----------------------------------------------------------------------------
