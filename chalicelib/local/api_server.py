@@ -46,10 +46,16 @@ class ApiServer:
             CustomLocalChalice,
             LocalChalice,
             LocalDevServer,
+            ThreadedHTTPServer,
         )
+
+        # Bursts of concurrent clients (race tests, a busy console) overflow the stdlib's
+        # listen backlog of 5 and see connection resets; API Gateway queues them instead.
+        ThreadedHTTPServer.request_queue_size = 128
 
         class Handler(ChaliceRequestHandler):
             timeout = 10  # an idle keep-alive connection does not hold a thread forever
+            disable_nagle_algorithm = True  # else each small answer waits ~40 ms for a delayed ACK
 
             def log_message(self, format, *args):  # noqa: A002 - the stdlib's name
                 log.debug("api: " + format, *args)
