@@ -163,8 +163,10 @@ def main(placements: int = 60, lines: int = 3) -> None:
     writes = sum(v for k, v in per.items() if k in ("TransactWriteItems", "PutItem", "UpdateItem", "DeleteItem"))
     print(f"DynamoDB requests per placement: {sum(per.values()):.1f} ({', '.join(f'{k} {v:.1f}' for k, v in per.items())})")
     print(f"  writes {writes:.1f}: the order transaction (order, token record, reference, reservations) "
-          f"and the authentication's nonce record; reads: the channel, prices (+ buyer link), stock lots "
-          f"(the auto-listing switch is cached for 5 s)")
+          f"and the authentication's nonce record (replay protection, not foldable into the order's "
+          f"transaction without remembering failed requests); reads: one batch of products, stock "
+          f"records and the buyer link (the channel record and the auto-listing switch are cached "
+          f"briefly by a warm process)")
 
 
 if __name__ == "__main__":

@@ -10,6 +10,9 @@ from chalicelib.domain.errors import (Forbidden, InvalidSession, SignatureExpire
                                       Unauthenticated)
 from chalicelib.store.accounts import AccountStore
 
+ACCOUNT_CACHE_SECONDS = 30
+_accounts: dict = {}  # key id -> (valid until, account record, kind)
+
 SIGNED_HEADERS = ("x-onceship-key", "x-onceship-timestamp", "x-onceship-nonce", "x-onceship-signature")
 
 
@@ -64,16 +67,37 @@ def _signed(request, store: AccountStore) -> Caller:
         raise SignatureInvalid("X-Onceship-Key, -Timestamp, -Nonce (16-64 of [A-Za-z0-9_-]) and -Signature are required")
     if not signing.timestamp_fresh(timestamp, clock.now()):
         raise SignatureExpired()
-    account, kind = _account(key_id, store)
     message = signing.string_to_sign(request.method, _wire_path(request), _query(request), timestamp,
                                      nonce, request.raw_body or b"")
-    if account is None or not any(signing.signature_matches(s, message, signature)
-                                  for s in _live_secrets(account, kind, key_id)):
-        raise SignatureInvalid()
+    account, kind = _verified_account(key_id, message, signature, store)
     store.use_nonce(key_id, nonce, signing.NONCE_TTL_SECONDS)
     if kind == "merchant":
         return Caller(kind="merchant", merchant_id=key_id)
     return Caller(kind="channel", channel_id=key_id, merchant_ids=tuple(account.get("merchant_ids", [])))
+
+
+def _verified_account(key_id: str, message: str, signature: str, store: AccountStore) -> tuple:
+    """The account whose live secret signed `message`. A warm process keeps the accounts it has
+    verified for ACCOUNT_CACHE_SECONDS and accepts from the cache only the secret that was newest
+    when cached; anything else is checked against the table, so a new secret works at once and a
+    retired one is refused once the table says so (a secret retired by two rotations within
+    ACCOUNT_CACHE_SECONDS may live that long in a warm process)."""
+    now = clock.now()
+    cached = _accounts.get(key_id)
+    if cached and cached[0] > now:
+        newest = secrets.derive_secret(settings().secret_key, cached[2], key_id, cached[1]["salt"])
+        if signing.signature_matches(newest, message, signature):
+            return cached[1], cached[2]
+    account, kind = _account(key_id, store)
+    if account is None or not _signed_by(account, kind, key_id, message, signature):
+        _accounts.pop(key_id, None)
+        raise SignatureInvalid()
+    _accounts[key_id] = (now + ACCOUNT_CACHE_SECONDS, account, kind)
+    return account, kind
+
+
+def _signed_by(account: dict, kind: str, key_id: str, message: str, signature: str) -> bool:
+    return any(signing.signature_matches(s, message, signature) for s in _live_secrets(account, kind, key_id))
 
 
 def _account(key_id: str, store: AccountStore):

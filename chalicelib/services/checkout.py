@@ -1,7 +1,7 @@
 """Checkout tokens and order placement: exactly one order per token.
 
-Placement reads the prices (catalog's `resolve_prices`) and the stock records (for the lot shown
-to the buyer), then makes ONE transaction: the token's use (its uniqueness and replay record),
+Placement reads the prices and the stock records (for the lot shown to the buyer) in one batch
+read (catalog's `resolve_prices_and_stock`), then makes ONE transaction: the token's use (its uniqueness and replay record),
 the order, the order's id reference and a reservation per product (`free >= quantity`). When the
 token was already used the same transaction fails on the token alone and its stored first
 response is replayed — for a different request body, `idempotency_key_mismatch`. Not enough
@@ -18,9 +18,7 @@ from chalicelib.domain.errors import DomainError, NotFound, UnprocessableRequest
 from chalicelib.domain.ids import sortable_id
 from chalicelib.services.orders import stock_changed
 from chalicelib.store.checkout import CheckoutTokenStore
-from chalicelib.store.keys import MerchantScope
 from chalicelib.store.orders import OrderStore, token_outcome
-from chalicelib.store.table import Table
 
 
 def _merchant_of_channel(merchant_id: str, merchant_ids) -> None:
@@ -65,13 +63,13 @@ def place_order(channel_id: str, merchant_ids, token: str, request: dict) -> Tup
 
 
 def _new_order(merchant_id: str, channel_id: str, token: str, request: dict) -> dict:
-    from chalicelib.services.pricing import resolve_prices
+    from chalicelib.services.pricing import resolve_prices_and_stock
     quantities = rules.combine((line["erp_product_id"], line["quantity"]) for line in request["lines"])
     if len(quantities) > rules.MAX_LINES:
         raise UnprocessableRequest("too_many_lines", f"At most {rules.MAX_LINES} products per order")
     address, buyer = request["address"], request["buyer"]
-    prices = resolve_prices(merchant_id, list(quantities), address["province"],
-                            buyer["platform_customer_id"])
+    prices, stocks = resolve_prices_and_stock(merchant_id, list(quantities), address["province"],
+                                              buyer["platform_customer_id"])
     unknown = [e for e in quantities if e not in prices]
     if unknown:
         raise UnprocessableRequest("unknown_product", f"No product {', '.join(unknown)}",
@@ -80,7 +78,8 @@ def _new_order(merchant_id: str, channel_id: str, token: str, request: dict) -> 
     if unlisted:
         raise UnprocessableRequest("product_not_listed", f"Not for sale: {', '.join(unlisted)}",
                                    erp_product_ids=unlisted)
-    lines = rules.priced_lines(quantities, prices, _shown_lots(merchant_id, quantities))
+    lines = rules.priced_lines(quantities, prices,
+                               {e: rules.shown_lot(stock.get("lots")) for e, stock in stocks.items()})
     now = clock.now()
     now_iso = clock.iso(now)
     return {"order_id": sortable_id("o_", now), "merchant_id": merchant_id, "channel_id": channel_id,
@@ -89,10 +88,3 @@ def _new_order(merchant_id: str, channel_id: str, token: str, request: dict) -> 
             "buyer": buyer, "remark": request.get("remark"), "delivery": address,
             "invoice": request.get("invoice"), "amounts": rules.amounts(lines), "lines": lines,
             "refunds": []}
-
-
-def _shown_lots(merchant_id: str, quantities: dict) -> dict:
-    scope = MerchantScope(merchant_id)
-    prefix = scope.product_pk("")
-    found = Table().batch_get([scope.stock(e) for e in quantities])
-    return {item["pk"][len(prefix):]: rules.shown_lot(item.get("lots")) for item in found}

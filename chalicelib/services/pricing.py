@@ -61,9 +61,21 @@ def resolve_prices(merchant_id: str, erp_product_ids: Iterable[str], province: O
                    platform_customer_id: Optional[str]) -> Dict[str, Tuple[str, str, dict]]:
     """{erp_product_id: (price, source, product item)} for the products that exist: the price
     this buyer pays in this province (customer-level, else region, else default)."""
+    return _resolve(merchant_id, erp_product_ids, province, platform_customer_id, False)[0]
+
+
+def resolve_prices_and_stock(merchant_id: str, erp_product_ids: Iterable[str], province: Optional[str],
+                             platform_customer_id: Optional[str]) -> tuple:
+    """`resolve_prices` and the products' stock records ({erp_id: stock}), in the same batch read."""
+    return _resolve(merchant_id, erp_product_ids, province, platform_customer_id, True)
+
+
+def _resolve(merchant_id: str, erp_product_ids: Iterable[str], province: Optional[str],
+             platform_customer_id: Optional[str], with_stock: bool) -> tuple:
     store, groups_store = CatalogStore(merchant_id), PricingStore(merchant_id)
     link_key = store.scope.buyer_link(platform_customer_id) if platform_customer_id else None
-    products, _, found = store.products(erp_product_ids, extra_keys=[link_key] if link_key else [])
+    products, stocks, found = store.products(erp_product_ids, extra_keys=[link_key] if link_key else [],
+                                             with_stock=with_stock)
     customer_groups = sorted((found.get(link_key) or {}).get("groups") or ()) if link_key else []
     region_groups = []
     if province and any(p.get("region_prices") for p in products.values()):
@@ -73,7 +85,7 @@ def resolve_prices(merchant_id: str, erp_product_ids: Iterable[str], province: O
         price, source = pricing.resolve(product, customer_groups, region_groups)
         if price is not None:
             resolved[erp_id] = (price, source, product)
-    return resolved
+    return resolved, stocks
 
 
 def price_for(merchant_id: str, erp_product_id: str, province: Optional[str],

@@ -27,11 +27,12 @@ class CatalogStore:
     def product(self, erp_product_id: str) -> Optional[dict]:
         return self.table.get(*self.scope.product(erp_product_id))
 
-    def products(self, erp_product_ids: Iterable[str], extra_keys: Iterable[tuple] = ()) -> tuple:
-        """({erp_id: product}, {erp_id: stock}, {(pk, sk): item} for `extra_keys`), one batch read
-        per 100 keys."""
+    def products(self, erp_product_ids: Iterable[str], extra_keys: Iterable[tuple] = (),
+                 with_stock: bool = False) -> tuple:
+        """({erp_id: product}, {erp_id: stock} when `with_stock`, {(pk, sk): item} for
+        `extra_keys`), one batch read per 100 keys."""
         ids = list(dict.fromkeys(erp_product_ids))
-        return self._read(ids, with_stock=False, extra_keys=extra_keys)
+        return self._read(ids, with_stock=with_stock, extra_keys=extra_keys)
 
     def products_and_stock(self, erp_product_ids: Iterable[str]) -> tuple:
         ids = list(dict.fromkeys(erp_product_ids))
