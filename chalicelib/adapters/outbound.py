@@ -1,4 +1,4 @@
-"""Outbound HTTP to URLs a merchant gave us (the ERP connection; webhooks can use it too).
+"""Outbound HTTP to URLs a merchant gave us: ERP polls and webhook deliveries.
 
 Resolve, then connect: the host name is resolved once, every address it resolves to must pass
 `domain.urls.address_allowed`, and the connection goes to that checked address (TLS still
@@ -95,6 +95,11 @@ class PinnedClient:
 
     def get(self, url: str, headers: Optional[dict] = None, deadline: Optional[float] = None) -> Answer:
         """GET `url` (same scheme, host and port as the target) on the pinned address."""
+        return self.request("GET", url, None, dict({"Accept": "application/json"}, **(headers or {})), deadline)
+
+    def request(self, method: str, url: str, body: Optional[bytes] = None, headers: Optional[dict] = None,
+                deadline: Optional[float] = None) -> Answer:
+        """`method` `url` (same scheme, host and port as the target) on the pinned address."""
         import urllib3
         parts = urlsplit(url)
         if (parts.scheme, parts.hostname, parts.port or urls.SCHEMES.get(parts.scheme)) != \
@@ -102,12 +107,11 @@ class PinnedClient:
             raise UrlRefused("a follow-up URL must stay on the connection's host")
         path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         sent = dict(headers or {}, Host=self.target.host_header)
-        sent.setdefault("Accept", "application/json")
-        sent.setdefault("User-Agent", "Onceship-Poller/1")
+        sent.setdefault("User-Agent", "Onceship/1")
         timeout = self._timeout(deadline)
         try:
-            answer = self._connection().urlopen("GET", path, headers=sent, redirect=False, retries=False,
-                                                preload_content=False, timeout=timeout)
+            answer = self._connection().urlopen(method, path, body=body, headers=sent, redirect=False,
+                                                retries=False, preload_content=False, timeout=timeout)
         except urllib3.exceptions.TimeoutError:
             raise OutboundError(f"timed out after {timeout.read_timeout:g} s")
         except urllib3.exceptions.SSLError as err:
