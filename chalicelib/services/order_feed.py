@@ -16,10 +16,9 @@ from chalicelib.api import batch, paging
 from chalicelib.domain import clock
 from chalicelib.domain import orders as rules
 from chalicelib.domain.errors import NotFound
+from chalicelib.services.customers import erp_customer_codes
 from chalicelib.services.orders import load, merchant_view
-from chalicelib.store.keys import MerchantScope
 from chalicelib.store.orders import OrderStore
-from chalicelib.store.table import Table
 
 PARTITIONS = {None: ("pending", "synced"), "pending": ("pending",), "synced": ("synced",)}
 MAX_READS_PER_PARTITION = 8
@@ -66,15 +65,6 @@ def list_orders(merchant_id: str, query) -> dict:
     codes = erp_customer_codes(merchant_id, {item["buyer"]["platform_customer_id"] for item in page})
     return {"items": [rules.body(item, codes.get(item["buyer"]["platform_customer_id"])) for item in page],
             "next_cursor": paging.encode({"after": next_after}, query_id) if next_after else None}
-
-
-def erp_customer_codes(merchant_id: str, platform_customer_ids) -> dict:
-    """The merchant's codes for many buyers in one batch read of the buyer links (the records
-    `services.customers.erp_customer_code` reads one at a time)."""
-    scope = MerchantScope(merchant_id)
-    wanted = {scope.buyer_link(p): p for p in platform_customer_ids}
-    found = Table().batch_get(list(wanted)) if wanted else []
-    return {wanted[(i["pk"], i["sk"])]: i.get("erp_customer_code") for i in found}
 
 
 def _read(store: OrderStore, partition: str, after: Optional[str], wanted: int, expression, values,
