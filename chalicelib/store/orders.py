@@ -45,6 +45,7 @@ from chalicelib.store import desk, keys, stock
 from chalicelib.store.checkout import USED
 from chalicelib.store.expr import Update
 from chalicelib.store.keys import MerchantScope
+from chalicelib.store.due import due_items
 from chalicelib.store.table import Table, TransactionCanceled, put_op
 
 NOT_HELD = "attribute_not_exists(#holds)"
@@ -72,17 +73,8 @@ def order_ref(order_id: str, table: Optional[Table] = None) -> Optional[dict]:
 
 def due_unpaid(now_iso: str, limit: int = 500, table: Optional[Table] = None) -> List[dict]:
     """Unpaid orders whose payment deadline passed (merchant_id, order_id), from every shard."""
-    table = table or Table()
-    found: List[dict] = []
-    for n in range(keys.UNPAID_SHARDS):
-        start = None
-        while len(found) < limit:
-            page, start = table.query(keys.unpaid_queue(n), index="gsi2", sk_between=("0", now_iso),
-                                      limit=min(100, limit - len(found)), start=start)
-            found.extend({"merchant_id": i["merchant_id"], "order_id": i["order_id"]} for i in page)
-            if not start:
-                break
-    return found
+    return due_items(table or Table(), keys.unpaid_queue, keys.UNPAID_SHARDS, "gsi2", now_iso,
+                     ("merchant_id", "order_id"), limit)
 
 
 class OrderStore:

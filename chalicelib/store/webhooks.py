@@ -25,6 +25,7 @@ from chalicelib.domain import clock
 from chalicelib.store import keys
 from chalicelib.store.expr import Update
 from chalicelib.store.keys import MerchantScope
+from chalicelib.store.due import due_items
 from chalicelib.store.table import ConditionFailed, Table, put_op
 
 LEASE_SECONDS = 60
@@ -38,17 +39,8 @@ def _shard(event_id: str) -> int:
 
 def due(now_iso: str, limit: int = 500, table: Optional[Table] = None) -> List[dict]:
     """Deliveries whose next attempt is due (merchant_id, event_id), from every shard."""
-    table = table or Table()
-    found: List[dict] = []
-    for n in range(keys.WEBHOOK_DUE_SHARDS):
-        start = None
-        while len(found) < limit:
-            page, start = table.query(keys.webhook_due_queue(n), index="gsi1", sk_between=("0", now_iso),
-                                      limit=min(100, limit - len(found)), start=start)
-            found.extend({"merchant_id": i["merchant_id"], "event_id": i["event_id"]} for i in page)
-            if not start:
-                break
-    return found
+    return due_items(table or Table(), keys.webhook_due_queue, keys.WEBHOOK_DUE_SHARDS, "gsi1", now_iso,
+                     ("merchant_id", "event_id"), limit)
 
 
 class WebhookStore:
