@@ -47,7 +47,6 @@ def _validate(sheet, letter: str, spec) -> None:
         allowed = ",".join(alias for _, alias in spec.choices)
         rule = DataValidation(type="list", formula1=f'"{allowed}"', allow_blank=True,
                               error=f"one of {allowed} (or {', '.join(v for v, _ in spec.choices)})")
-        rule.showErrorMessage = False   # English values are accepted too
     elif kind == DAY:
         rule = DataValidation(type="date", operator="greaterThan", formula1="1", allow_blank=True,
                               error="a date, e.g. 2024-01-05")
@@ -59,7 +58,7 @@ def _validate(sheet, letter: str, spec) -> None:
                               error="an amount in CNY, 0 or more, at most two decimals")
     if rule is not None:
         rule.errorTitle = spec.zh
-        rule.showErrorMessage = kind != CHOICE
+        rule.showErrorMessage = kind != CHOICE   # a list also takes the English values
         rule.add(cells)
         sheet.add_data_validation(rule)
     if kind in (DAY, MOMENT):

@@ -41,7 +41,6 @@ class Kind:
     key: str                                    # the column that names a row in messages
     columns: Tuple[Column, ...]
     families: Tuple[Family, ...] = ()
-    module: Optional[str] = None                # sync-switch module, when there is one
     grouped: bool = False                       # consecutive rows of one key make one item (lots)
 
     def column(self, field: str) -> Column:
@@ -63,7 +62,7 @@ KINDS = {k.name: k for k in (
         Column("default_price", "默认价格", MONEY, required=True, note="CNY, at most two decimals"),
         Column("main_image_url", "主图地址"),
         Column("main_image_sha256", "主图SHA256"),
-    ), (Family("attr", "属性", TEXT, "attributes", note="one column per attribute, e.g. attr:颜色"),), "products"),
+    ), (Family("attr", "属性", TEXT, "attributes", note="one column per attribute, e.g. attr:颜色"),)),
     Kind("prices", "价格", "erp_product_id", (
         PRODUCT_ID,
         Column("default_price", "默认价格", MONEY),
@@ -71,30 +70,29 @@ KINDS = {k.name: k for k in (
     ), (Family("region", "区域", MONEY, "region_prices", "region_group_id", "price",
                "one column per region group, e.g. region:south"),
         Family("customer_group", "客户组", MONEY, "customer_level_prices", "customer_group_id", "price",
-               "one column per customer group, e.g. customer_group:vip")),
-        "prices"),
+               "one column per customer group, e.g. customer_group:vip"))),
     Kind("lots", "批次", "erp_product_id", (
         PRODUCT_ID,
         Column("lot_no", "批号", required=True),
         Column("production_date", "生产日期", DAY, required=True),
         Column("expiry_date", "有效期至", DAY, required=True),
         Column("quantity", "数量", INT, required=True, note="whole units, 0 or more"),
-    ), (), "lots", grouped=True),
+    ), grouped=True),
     Kind("inventory", "库存", "erp_product_id", (
         PRODUCT_ID,
         Column("on_hand", "库存数量", INT, required=True, note="absolute on-hand quantity"),
         Column("compare_on_hand", "原库存数量", INT,
                note="optional: written only if the stored quantity still equals this"),
-    ), (), "inventory"),
+    )),
     Kind("listings", "上下架", "erp_product_id", (
         PRODUCT_ID,
         Column("action", "操作", CHOICE, required=True, choices=(("list", "上架"), ("delist", "下架"))),
-    ), (), "listings"),
+    )),
     Kind("customers", "客户", "erp_customer_code", (
         Column("erp_customer_code", "客户编码", required=True),
         Column("name", "客户名称", required=True),
         Column("credit_code", "统一社会信用代码", note="18 characters, check digit verified"),
-    ), (), "customers"),
+    )),
     Kind("order-status", "订单状态", "order_id", (
         ORDER_ID,
         Column("status", "状态", CHOICE, required=True, choices=(

@@ -50,9 +50,12 @@ class Target:
 
 class Applier:
     def __init__(self, target: Target, layout: Layout, merchant_id: str, preview: bool,
-                 defaults: Optional[dict] = None, refused: Sequence[str] = ()):
+                 defaults: Optional[dict] = None, refused: Sequence[str] = (), isolate: bool = False):
+        """`isolate`: this chunk already failed several times on an unexpected error; apply its
+        items one by one and report an item that still fails, rather than fail the file forever."""
         self.target, self.layout, self.merchant_id = target, layout, merchant_id
         self.preview, self.defaults, self.refused = preview, defaults or {}, set(refused)
+        self.isolate = isolate
 
     def group_key(self, row: Row) -> Optional[str]:
         """Rows with the same group key must stay in one chunk (lots of one product)."""
@@ -101,7 +104,22 @@ class Applier:
             results = self.target.call(self.merchant_id, [(u.key, u.parsed, None) for u in batch])
         except DomainError as err:
             return [(ERROR, f"{err.code}: {detail_of(err)}")] * len(batch)
+        except Exception:
+            if not self.isolate:
+                raise
+            return [self._alone(unit) for unit in batch]
         return [outcome(r) for r in results]
+
+    def _alone(self, unit: Unit) -> Outcome:
+        try:
+            (result,) = self.target.call(self.merchant_id, [(unit.key, unit.parsed, None)])
+            return outcome(result)
+        except DomainError as err:
+            return ERROR, f"{err.code}: {detail_of(err)}"
+        except Exception as err:  # noqa: BLE001 - reported on the row, the rest of the file goes on
+            import logging
+            logging.getLogger(__name__).exception("row failed unexpectedly")
+            return ERROR, f"internal_error: {type(err).__name__}; this row was not applied"
 
     @staticmethod
     def _set(outcomes: list, unit: Unit, value: Outcome) -> None:

@@ -8,10 +8,11 @@ Why no row is applied twice and none is lost (guarantee 8):
    either continues the job itself or fails, and then its own message comes back. The holder's
    message, delivered again (a higher receive count, which SQS gives only after the visibility
    timeout (30 min), longer than any invocation (5 min)), may take its lease back at once.
-2. The checkpoint (`position`: data rows done) moves only with `UploadStore.commit`, one
-   transaction that writes the chunk's outcomes, adds to the counts and advances the position,
-   conditioned on the position being where this invocation read it and on holding the lease. So
-   counts and report lines are recorded exactly once per row.
+2. The checkpoint (`position`: data rows done) moves only in `UploadStore.commit`: the chunk's
+   outcomes are written into an item keyed by the chunk's position, then one conditional update
+   adds to the counts and advances the position, conditioned on the position being where this
+   invocation read it and on holding the lease. So counts move once per chunk, and a chunk done
+   again after a crash rewrites its own outcome item: every row has one line in the report.
 3. A crash inside a chunk leaves the checkpoint before it; the next holder applies that chunk
    again from its first row. Rows before the crash are thereby applied a second time, and this
    is what makes that harmless: every kind's row is an absolute write — upsert a product, replace
@@ -25,6 +26,10 @@ Why no row is applied twice and none is lost (guarantee 8):
 5. The report is written from the stored outcomes once every row is done; the job closes `done`
    (or `fatal`) with one conditional update, in the same transaction as the `upload.finished`
    webhook event, so that event is emitted once.
+6. A row whose service fails with an unexpected error (not a domain error) fails its chunk, which
+   is retried; from the third delivery of the message on, the chunk's items are applied one by
+   one and such a row is reported `internal_error`, so one bad row cannot hold a file back until
+   its message ends in the dead-letter queue.
 """
 import itertools
 import os
@@ -48,6 +53,7 @@ from chalicelib.store.uploads import UploadStore, public
 LEASE_MARGIN = 60
 MAX_GROUP_ROWS = 5000
 MAX_SURVEY_KEYS = 2000
+ISOLATE_AFTER_RECEIVES = 3      # the queue's maxReceiveCount is 5
 
 # tests set this to interrupt a run after a number of applied rows (a crash mid-chunk)
 crash_after_rows = None
@@ -72,7 +78,7 @@ def run(merchant_id: str, job_id: str, meta: dict) -> None:
     except (rules.JobClosed, rules.LeaseHeld, NotFound) as why:
         obs.logger().info("upload message dropped", extra={"job_id": job_id, "why": type(why).__name__})
         return
-    Run(store, job, owner, deadline, lease_until).go()
+    Run(store, job, owner, deadline, lease_until, int(meta.get("receive_count") or 1)).go()
 
 
 def close_unclaimed(store: UploadStore, job: dict, detail: str) -> None:
@@ -107,8 +113,9 @@ def _finished_event(job: dict) -> tuple:
 
 
 class Run:
-    def __init__(self, store: UploadStore, job: dict, owner: str, deadline: float, lease_until: int):
-        self.store, self.job, self.owner = store, job, owner
+    def __init__(self, store: UploadStore, job: dict, owner: str, deadline: float, lease_until: int,
+                 receive: int = 1):
+        self.store, self.job, self.owner, self.receive = store, job, owner, receive
         self.deadline, self.lease_until = deadline, lease_until
         self.kind = KINDS[job["kind"]]
         self.longest = 0.0
@@ -163,7 +170,7 @@ class Run:
         with self._open(path) as sheet:
             layout, data = scan(self.kind, sheet.rows(), sheet.merged())
             applier = Applier(target, layout, self.job["merchant_id"], bool(self.job.get("preview")),
-                              self._defaults(), refused)
+                              self._defaults(), refused, isolate=self.receive >= ISOLATE_AFTER_RECEIVES)
             position = int(self.job.get("position") or 0)
             rows = _Peekable(itertools.islice(data, position, None))
             while True:
@@ -172,7 +179,7 @@ class Run:
                 if not chunk:
                     break
                 redo = self.job.get("chunk_started") == position
-                if not redo:
+                if not redo and target.already is not None:
                     self._note({"chunk_started": position})
                 outcomes = applier.apply(chunk, redo)
                 if crash_after_rows is not None:
@@ -205,16 +212,18 @@ class Run:
 
     def _survey(self, path: str) -> list:
         """Before the first row is applied, the whole file is read once: a file that cannot be
-        read to its end is fatal with nothing applied, the rows are counted, and for kinds whose
-        rows group into one item (lots) the keys whose rows are scattered are found (refused)."""
-        if "total" in self.job:
+        read to its end is fatal with nothing applied (a workbook is read whole when opened; a CSV
+        is read here row by row), and for kinds whose rows group into one item (lots) the keys
+        whose rows are scattered are found (refused)."""
+        if "refused" in self.job:
             return list(self.job.get("refused") or [])
-        seen, split, last, total = set(), [], None, 0
+        seen, split, last = set(), [], None
         grouped = self.kind.grouped
         with self._open(path) as sheet:
             layout, data = scan(self.kind, sheet.rows(), sheet.merged())
+            if sheet.format != CSV and not grouped:
+                data = iter(())      # a workbook is read whole when opened: it has no later surprises
             for _, cells in data:
-                total += 1
                 if grouped:
                     key = key_of(layout, cells)
                     if key != last:
@@ -225,7 +234,7 @@ class Run:
         if len(split) > MAX_SURVEY_KEYS:
             raise SheetFatal(f"the rows of {len(split)} products are scattered; sort the file by "
                              f"{layout.kind.key} so that each product's rows are together")
-        self._note({"total": total, "refused": split})
+        self._note({"refused": split})
         return split
 
     def _finish_reserve(self) -> float:
@@ -260,6 +269,7 @@ class Run:
 
     def _fatal(self, detail: str) -> None:
         _close(self.store, self.job, self.owner, rules.FATAL, detail)
+        _cleanup(os.path.join(tempfile.gettempdir(), "onceship-uploads", self.job_id))
 
 
 def _cleanup(*paths: str) -> None:

@@ -1,18 +1,21 @@
 """Upload jobs: one item per job (its counts, checkpoint and lease) and one item per applied chunk
 (the outcome of each of its rows, for the report).
 
-The checkpoint moves only in `commit`, one transaction that also writes the chunk's outcomes and
-is conditioned on the checkpoint still being where this invocation started and on this invocation
-still holding the lease. So a chunk's outcomes and counts are recorded exactly once, and no two
-invocations work on one job at the same time (see services/upload_runner.py for the whole argument).
+The checkpoint moves only in `commit`: the chunk's outcomes are written first (an item keyed by
+the chunk's position, rewritten if the chunk is done again), then one conditional update moves
+the counts and the position, conditioned on the position still being where this invocation read
+it and on this invocation holding the lease. So counts move exactly once per chunk, and no two
+invocations work on one job at the same time (see services/upload_runner.py for the argument).
 """
+import json
+import zlib
 from typing import Iterator, Optional, Tuple
 
 from chalicelib.domain import clock
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.uploads import IN_PROGRESS, IN_QUEUE, JobClosed, LeaseHeld, LeaseLost
 from chalicelib.store.keys import MerchantScope
-from chalicelib.store.table import ConditionFailed, Table, TransactionCanceled, put_op, update_op
+from chalicelib.store.table import ConditionFailed, Table, TransactionCanceled, update_op
 
 CHUNK_TTL_DAYS = 90
 MESSAGE_LIMIT = 300
@@ -100,34 +103,33 @@ class UploadStore:
             raise LeaseLost(job_id)
 
     def commit(self, job_id: str, owner: str, position: int, outcomes: list, lease_until: float) -> dict:
-        """Record a chunk: its outcomes, the counts and the checkpoint, all or nothing."""
+        """Record a chunk: its outcomes, then (the commit point) the counts and the checkpoint.
+
+        The chunk item is keyed by its position and written first, unconditionally: if this
+        invocation dies before the job update, the chunk is done again and its item rewritten.
+        The job update is one conditional write (the position is still where this invocation
+        read it, and it holds the lease), so counts move once per chunk."""
         pk, sk = self.scope.upload_job(job_id)
         chunk_pk, chunk_sk = self.scope.upload_chunk(job_id, position)
         tally = {"ok": 0, "skipped": 0, "error": 0}
         for outcome, _ in outcomes:
             tally[outcome] += 1
-        rows = [[o, (m or "")[:MESSAGE_LIMIT]] for o, m in outcomes]
         now = clock.now()
+        self.table.put({"pk": chunk_pk, "sk": chunk_sk, "position": position, "rows": len(outcomes),
+                        "outcomes": _pack([[o, (m or "")[:MESSAGE_LIMIT]] for o, m in outcomes]),
+                        "ttl": int(now) + CHUNK_TTL_DAYS * 86400})
         try:
-            self.table.transact([
-                put_op({"pk": chunk_pk, "sk": chunk_sk, "position": position, "outcomes": rows,
-                        "ttl": int(now) + CHUNK_TTL_DAYS * 86400},
-                       condition="attribute_not_exists(pk)"),
-                update_op(pk, sk, "SET #position = :next, #rows = #rows + :n, ok = ok + :ok,"
-                          " skipped = skipped + :skipped, #errors = #errors + :errors,"
-                          " lease_until = :until, updated_at = :at",
-                          condition=MINE + " AND #position = :position",
-                          values={":next": position + len(outcomes), ":n": len(outcomes),
-                                  ":ok": tally["ok"], ":skipped": tally["skipped"],
-                                  ":errors": tally["error"], ":until": lease_until,
-                                  ":at": clock.iso(now), ":me": owner, ":running": IN_PROGRESS,
-                                  ":position": position},
-                          names={"#status": "status", "#position": "position", "#rows": "rows",
-                                 "#errors": "errors"}),
-            ])
-        except TransactionCanceled:
+            return self.table.update(
+                pk, sk, "SET #position = :next, #rows = #rows + :n, ok = ok + :ok,"
+                " skipped = skipped + :skipped, #errors = #errors + :errors,"
+                " lease_until = :until, updated_at = :at",
+                condition=MINE + " AND #position = :position",
+                values={":next": position + len(outcomes), ":n": len(outcomes), ":ok": tally["ok"],
+                        ":skipped": tally["skipped"], ":errors": tally["error"], ":until": lease_until,
+                        ":at": clock.iso(now), ":me": owner, ":running": IN_PROGRESS, ":position": position},
+                names={"#status": "status", "#position": "position", "#rows": "rows", "#errors": "errors"})
+        except ConditionFailed:
             raise LeaseLost(job_id)
-        return self.get(job_id)
 
     def release(self, job_id: str, owner: str) -> None:
         pk, sk = self.scope.upload_job(job_id)
@@ -141,7 +143,8 @@ class UploadStore:
     def close(self, job_id: str, owner: Optional[str], status: str, detail: Optional[str],
               report_key: Optional[str] = None, extra_ops: Optional[list] = None,
               at: Optional[str] = None) -> dict:
-        """done or fatal, once: by the lease holder, or (owner None) a job nobody holds yet."""
+        """done or fatal, once: by the lease holder, or (owner None) a job nobody holds yet;
+        `extra_ops` (the webhook outbox item) are written in the same transaction."""
         pk, sk = self.scope.upload_job(job_id)
         now = at or clock.now_iso()
         values = {":status": status, ":detail": detail, ":report": report_key, ":at": now,
@@ -150,15 +153,16 @@ class UploadStore:
             condition, values[":queued"] = OPEN, IN_QUEUE
         else:
             condition, values[":me"] = MINE, owner
-        update = update_op(pk, sk, "SET #status = :status, detail = :detail, report_key = :report,"
-                           " finished_at = :at, updated_at = :at"
-                           " REMOVE lease_owner, lease_until, lease_receive",
-                           condition=condition, values=values, names={"#status": "status"})
+        expression = ("SET #status = :status, detail = :detail, report_key = :report, finished_at = :at,"
+                      " updated_at = :at REMOVE lease_owner, lease_until, lease_receive")
+        names = {"#status": "status"}
         try:
-            self.table.transact([update] + list(extra_ops or []))
-        except TransactionCanceled:
+            if extra_ops:
+                self.table.transact([update_op(pk, sk, expression, condition, values, names)] + list(extra_ops))
+                return self.get(job_id)
+            return self.table.update(pk, sk, expression, condition=condition, values=values, names=names)
+        except (ConditionFailed, TransactionCanceled):
             raise LeaseLost(job_id)
-        return self.get(job_id)
 
     # chunks ---------------------------------------------------------------------------------
     def outcomes(self, job_id: str) -> Iterator[list]:
@@ -168,6 +172,15 @@ class UploadStore:
         while True:
             items, start = self.table.query(pk, prefix, start=start, limit=20, consistent=True)
             for item in items:
-                yield from item["outcomes"]
+                yield from _unpack(item["outcomes"])
             if not start:
                 return
+
+
+def _pack(rows: list) -> bytes:
+    """A chunk's outcomes as one compressed binary attribute (small, and one value to store)."""
+    return zlib.compress(json.dumps(rows, ensure_ascii=False, separators=(",", ":")).encode())
+
+
+def _unpack(value) -> list:
+    return json.loads(zlib.decompress(getattr(value, "value", value)))

@@ -37,6 +37,8 @@ class Recorder:
             with self.lock:
                 for key, item, _ in parsed:
                     self.calls.append((merchant_id, key, item.on_hand))
+                    if item.erp_product_id.startswith("BOOM"):
+                        raise RuntimeError("a bug in the service")
                     if item.erp_product_id.startswith("BAD"):
                         out.append(error(key, "not_found", "no such product"))
                     elif item.erp_product_id.startswith("SKIP"):
@@ -295,3 +297,13 @@ def test_upload_finished_is_a_signed_webhook_event(stack, merchant, recorder):
     assert events[key] == job_for(merchant, key)
     assert events[bad]["status"] == "fatal" and "unknown column" in events[bad]["detail"]
     merchant.client.put("/v1/webhook-endpoint", {"url": url, "events": ["order.paid"]})
+
+
+def test_a_row_that_keeps_crashing_is_reported_and_the_file_finishes(stack, merchant, recorder):
+    key = f"uploads/{merchant.merchant_id}/inventory/poison-{name()}.csv"
+    drop(stack, key, "商品编码,库存数量\nK1,1\nBOOM1,2\nK2,3\n".encode())
+    job = job_for(merchant, key)
+    assert (job["status"], job["ok"], job["errors"]) == ("done", 2, 1), job
+    lines = report(stack, job["report_key"])
+    assert lines[2][2:] == ["error", "internal_error: RuntimeError; this row was not applied"]
+    assert recorder.stock[(merchant.merchant_id, "K2")] == 3

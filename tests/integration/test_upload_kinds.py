@@ -221,22 +221,43 @@ def test_lots_group_consecutive_rows_into_one_full_replace(stack, shop):
     assert shop.client.get("/v1/inventory/LT2").status_code == 404 or inventory_of(shop, "LT2")["lots"] == []
 
 
-def test_a_csv_converted_to_xlsx_by_libreoffice(stack, shop, tmp_path):
-    """A writer we did not write: LibreOffice Calc turns a UTF-8 CSV into .xlsx (numbers become
-    number cells, so the product codes are kept as text by the import filter's column types)."""
+def libreoffice(tmp_path, source, *options) -> bytes:
+    """`source` converted to .xlsx by LibreOffice Calc (a writer we did not write)."""
     import shutil
     import subprocess
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None:
         pytest.skip("LibreOffice is not installed (apt-get install libreoffice-calc-nogui)")
+    out = tmp_path / "converted"
+    done = subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path}/profile", "--headless", *options,
+                           "--convert-to", "xlsx", "--outdir", str(out), str(source)], capture_output=True, timeout=180)
+    converted = out / (source.stem + ".xlsx")
+    assert converted.exists(), done.stderr.decode(errors="replace")
+    return converted.read_bytes()
+
+
+def test_a_csv_converted_to_xlsx_by_libreoffice(stack, shop, tmp_path):
+    """LibreOffice turns a UTF-8 CSV into .xlsx: numbers become number cells, the product codes
+    stay text through the import filter's column types."""
     put_products(shop, [product("0042"), product("0043")], headers={"X-Onceship-Source": "manual"})
     source = tmp_path / "库存.csv"
     source.write_bytes("商品编码,库存数量\n0042,8\n0043,13\n".encode("utf-8"))
-    done = subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path}/profile", "--headless",
-                           "--infilter=CSV:44,34,76,1,1/2/2/1", "--convert-to", "xlsx", "--outdir",
-                           str(tmp_path), str(source)], capture_output=True, timeout=120)
-    converted = tmp_path / "库存.xlsx"
-    assert converted.exists(), done.stderr.decode(errors="replace")
-    job = sheets.drop(stack, shop.merchant_id, "inventory", sheets.unique("lo", "xlsx"), converted.read_bytes())
+    body = libreoffice(tmp_path, source, "--infilter=CSV:44,34,76,1,1/2/2/1")
+    job = sheets.drop(stack, shop.merchant_id, "inventory", sheets.unique("lo", "xlsx"), body)
     assert (job["status"], job["ok"], job["errors"]) == ("done", 2, 0), sheets.outcomes(stack, job)
     assert (inventory_of(shop, "0042")["on_hand"], inventory_of(shop, "0043")["on_hand"]) == (8, 13)
+
+
+def test_formulas_computed_by_a_spreadsheet_program_are_read_as_their_values(stack, shop, tmp_path):
+    """openpyxl writes formulas without values; LibreOffice computes and stores them."""
+    put_products(shop, [product("F1"), product("F2")], headers={"X-Onceship-Source": "manual"})
+    source = tmp_path / "formulas.xlsx"
+    source.write_bytes(sheets.xlsx([["商品编码", "库存数量", "箱数"], ["F1", "=C2*12", 2], ["F2", "=C3*12+1", 3]]))
+    raw = sheets.drop(stack, shop.merchant_id, "inventory", sheets.unique("raw", "xlsx"), source.read_bytes())
+    assert raw["status"] == "fatal" and "unknown column '箱数'" in raw["detail"]
+    source.write_bytes(sheets.xlsx([["商品编码", "库存数量"], ["F1", "=2*12"], ["F2", "=3*12+1"]]))
+    unsaved = sheets.drop(stack, shop.merchant_id, "inventory", sheets.unique("unsaved", "xlsx"), source.read_bytes())
+    assert [o for o, _ in sheets.outcomes(stack, unsaved)] == ["error", "error"]      # no values stored
+    job = sheets.drop(stack, shop.merchant_id, "inventory", sheets.unique("calc", "xlsx"), libreoffice(tmp_path, source))
+    assert (job["ok"], job["errors"]) == (2, 0), sheets.outcomes(stack, job)
+    assert (inventory_of(shop, "F1")["on_hand"], inventory_of(shop, "F2")["on_hand"]) == (24, 37)

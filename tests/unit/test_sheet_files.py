@@ -105,3 +105,20 @@ def test_a_broken_xlsx_is_fatal(tmp_path):
     path.write_bytes(b"PK\x03\x04not really a zip")
     with pytest.raises(SheetFatal):
         read(path)
+
+
+def test_a_two_level_header_with_merged_cells_in_a_real_xlsx(tmp_path):
+    from openpyxl import Workbook
+    book = Workbook()
+    sheet = book.active
+    sheet["B2"], sheet["C2"], sheet["E2"] = "商品编码", "价格", "建议零售价"
+    sheet["C3"], sheet["D3"] = "默认价格", "区域:south"
+    sheet.merge_cells("B2:B3")          # the code's name spans both header rows
+    sheet.merge_cells("C2:D2")          # a group title over two columns
+    sheet.merge_cells("E2:E3")
+    sheet.append([None, "X1", "9.9", 8, 100])
+    path = tmp_path / "two-level.xlsx"
+    book.save(path)
+    _, rows = read(path)
+    assert rows == [(4, {"erp_product_id": "X1", "default_price": "9.90", "suggested_retail_price": "100.00",
+                         "region_prices": [{"region_group_id": "south", "price": "8.00"}]})]

@@ -1,0 +1,173 @@
+"""Spreadsheet uploads: a 100k-row price sheet through the whole path, against the raw reader.
+
+Starts its own local stack (moto server), seeds the products the sheet prices, writes a 100k-row
+.xlsx with openpyxl, then measures in the same run:
+- the baseline: python-calamine iterating every row and cell of that file (the raw reader);
+- the upload: a worker process (fresh, like a Lambda container) puts the file in the bucket and
+  runs the uploads and jobs queues through the app's own handlers (S3 notification → job →
+  chunks → report) until the job is done; rows per second, ratio to the baseline, its peak
+  memory (max RSS), and the app's DynamoDB requests per 100 rows;
+- the same for a preview of the file (validated and reported, nothing applied), which isolates
+  the cost of the upload machinery from the cost of the writes.
+Run: .venv/bin/python bench/uploads.py [rows]
+"""
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+ROWS = 100_000
+
+
+def make_sheet(path: str, rows: int) -> None:
+    from openpyxl import Workbook
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("价格")
+    sheet.append(["商品编码", "默认价格", "建议零售价"])
+    for i in range(rows):
+        sheet.append([f"P{i:06d}", f"{10 + i % 90}.{i % 100:02d}", 120 + i % 7])
+    book.save(path)
+
+
+def raw_read(path: str) -> tuple:
+    from python_calamine import CalamineWorkbook
+    started = time.perf_counter()
+    count = cells = 0
+    with CalamineWorkbook.from_path(path) as book:
+        for row in book.get_sheet_by_index(0).iter_rows():
+            count += 1
+            cells += len(row)
+    return count - 1, time.perf_counter() - started
+
+
+def seed(merchant_id: str, rows: int) -> None:
+    from chalicelib.domain import clock
+    from chalicelib.store.keys import MerchantScope
+    from chalicelib.store.table import Table
+    scope, now = MerchantScope(merchant_id), clock.now_iso()
+    items = []
+    for i in range(rows):
+        erp_id = f"P{i:06d}"
+        pk, sk = scope.product(erp_id)
+        items.append({"pk": pk, "sk": sk, "erp_product_id": erp_id, "name": f"商品 {erp_id}",
+                      "default_price": "1.00", "match": "pending_review", "listing": "unlisted",
+                      "gsi1pk": scope.products_index(), "gsi1sk": erp_id, "created_at": now, "updated_at": now})
+    table = Table()
+    chunks = [items[i:i + 2500] for i in range(0, len(items), 2500)]
+    threads = [threading.Thread(target=table.batch_put, args=(c,)) for c in chunks]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+
+def run_worker(environment: dict, merchant_id: str, path: str, preview: bool) -> dict:
+    env = dict(os.environ, **{k: v for k, v in environment.items() if v is not None})
+    out = subprocess.run([sys.executable, __file__, "--worker", merchant_id, path, "1" if preview else "0"],
+                         env=env, capture_output=True, text=True, timeout=3600)
+    if out.returncode != 0:
+        raise RuntimeError(out.stderr[-3000:])
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def worker(merchant_id: str, path: str, preview: bool) -> None:
+    """The measured process: one put, then the app's queue handlers until the job is done."""
+    import logging
+    logging.disable(logging.CRITICAL)
+    os.environ["POWERTOOLS_LOG_LEVEL"] = "ERROR"
+    from chalicelib import aws
+    from chalicelib.config import settings
+    from chalicelib.events import jobs, uploads
+    from chalicelib.local.bootstrap import client_factory
+    from chalicelib.local.pump import EventPump, FunctionSettings
+    from chalicelib.domain import uploads as rules
+    from chalicelib.store.uploads import UploadStore, public
+
+    calls = []
+    me = threading.get_ident()          # this thread only polls for the job; its reads are not counted
+
+    def count(model, **_):              # a before-call handler must answer None
+        if threading.get_ident() != me:
+            calls.append(model.name)
+
+    aws.dynamodb().meta.events.register("before-call.dynamodb", count)
+    pump = EventPump(client_factory(os.environ["AWS_ENDPOINT_URL"]), os.environ.get("AWS_DEFAULT_REGION", "us-east-1"))
+    for url, handler, name in ((settings().uploads_queue_url, uploads.handle, "uploads_worker"),
+                               (settings().jobs_queue_url, jobs.handle, "jobs_worker")):
+        pump.register_queue(url, handler, function=FunctionSettings(name, timeout=300, memory=1024))
+    key = f"uploads/{merchant_id}/prices/" + ("preview/" if preview else "") + "bench.xlsx"
+    pump.start()
+    started = time.perf_counter()
+    with open(path, "rb") as body:
+        etag = aws.client("s3").put_object(Bucket=settings().bucket, Key=key, Body=body)["ETag"].strip('"')
+    store, job_id = UploadStore(merchant_id), rules.job_id(settings().bucket, key, etag)
+    while True:                         # one GetItem a second (a GSI query would scan moto's table)
+        time.sleep(1.0)
+        found = store.get(job_id)
+        if found and found["status"] in ("done", "fatal"):
+            job = public(found)
+            break
+    elapsed = time.perf_counter() - started
+    pump.stop()
+    counts = {}
+    for name in calls:
+        counts[name] = counts.get(name, 0) + 1
+    print(json.dumps({"elapsed": elapsed, "job": job, "requests": counts,
+                      "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                      "invocations": sum(s.stats["invocations"] for s in pump.sources.values())}))
+
+
+def main(rows: int) -> None:
+    from chalicelib.local.stack import LocalStack
+    from chalicelib.services import accounts
+
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import _moto_transactions
+
+    folder = tempfile.mkdtemp(prefix="bench-uploads-")
+    stack = LocalStack(port=0, aws_port=0, state_dir=folder, run_schedules=False, snapshot_interval=0)
+    saved = os.environ.get("PYTHONPATH")
+    os.environ.update(_moto_transactions.environment())     # the moto server child only
+    try:
+        stack.start()
+    finally:
+        os.environ.pop("PYTHONPATH") if saved is None else os.environ.update(PYTHONPATH=saved)
+    try:
+        for name in ("UploadsQueue", "JobsQueue"):       # the worker process handles these
+            stack.pump.unregister_queue(name)
+        merchant_id = accounts.create_merchant("bench uploads")["merchant_id"]
+        path = os.path.join(folder, "prices.xlsx")
+        make_sheet(path, rows)
+        seed(merchant_id, rows)
+        read_rows, read_seconds = raw_read(path)
+        assert read_rows == rows
+        baseline = rows / read_seconds
+        print(f"file: {rows} rows, {os.path.getsize(path) / 1e6:.1f} MB .xlsx")
+        print(f"raw reader (python-calamine, every cell): {read_seconds:.2f} s, {baseline:,.0f} rows/s")
+        for preview in (True, False):
+            result = run_worker(stack.environment, merchant_id, path, preview)
+            job = result["job"]
+            assert job["status"] == "done" and job["rows"] == rows and job["errors"] == 0, job
+            speed = rows / result["elapsed"]
+            total = sum(result["requests"].values())
+            label = "preview (validate + report)" if preview else "apply (validate + write + report)"
+            print(f"{label}: {result['elapsed']:.1f} s, {speed:,.0f} rows/s, ratio to raw reader "
+                  f"{speed / baseline:.3f} (target >= 0.4); peak RSS {result['max_rss_mb']:.0f} MB "
+                  f"(target <= 256); DynamoDB requests per 100 rows {100 * total / rows:.2f} "
+                  f"{dict(sorted(result['requests'].items()))}; handler invocations {result['invocations']}")
+    finally:
+        stack.stop(save=False)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "--worker":
+        worker(sys.argv[2], sys.argv[3], sys.argv[4] == "1")
+    else:
+        main(int(sys.argv[1]) if len(sys.argv) > 1 else ROWS)
