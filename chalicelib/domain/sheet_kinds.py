@@ -90,8 +90,11 @@ KINDS = {k.name: k for k in (
     )),
     Kind("customers", "客户", "erp_customer_code", (
         Column("erp_customer_code", "客户编码", required=True),
-        Column("name", "客户名称", required=True),
+        Column("name", "客户名称", note="required, unless the row names a platform buyer"),
         Column("credit_code", "统一社会信用代码", note="18 characters, check digit verified"),
+        Column("platform_customer_id", "平台客户编号",
+               note="a platform buyer seen on an order: the row gives it this customer code "
+                    "(PUT /v1/customers/by-platform-id/{id})"),
     )),
     Kind("order-status", "订单状态", "order_id", (
         ORDER_ID,

@@ -50,9 +50,40 @@ def _prices() -> Target:
 
 
 def _customers() -> Target:
-    from chalicelib.api.customers import CustomerItem
+    """A row is a customer (PUT /v1/customers), or, when it names a platform buyer, that buyer's
+    customer code (PUT /v1/customers/by-platform-id/{id})."""
+    from chalicelib.api.customers import BuyerCode, CustomerItem
     from chalicelib.services import customers
-    return Target(CustomerItem.model_validate, lambda mid, parsed: customers.upsert(mid, MANUAL, parsed))
+
+    def model(raw: dict):
+        if raw.get("platform_customer_id"):
+            body = BuyerCode.model_validate({"erp_customer_code": raw.get("erp_customer_code")})
+            return _Mapping(_checked_id(raw["platform_customer_id"]), body.erp_customer_code)
+        return CustomerItem.model_validate(raw)
+
+    def map_one(mid: str, key: str, item) -> dict:
+        answer = customers.map_buyer(mid, MANUAL, item.platform_customer_id, item.erp_customer_code)
+        if answer.get("status", "ok") != "ok":
+            return error(key, answer.get("code") or "error", answer.get("detail") or "")
+        return ok(key, platform_customer_id=item.platform_customer_id)
+
+    def call(mid: str, parsed: list) -> list:
+        if isinstance(parsed[0][1], _Mapping):
+            return _each(map_one)(mid, parsed)
+        return customers.upsert(mid, MANUAL, parsed)
+
+    return Target(model, call, tag=lambda item: "map" if isinstance(item, _Mapping) else "upsert")
+
+
+class _Mapping:
+    def __init__(self, platform_customer_id: str, erp_customer_code: str):
+        self.platform_customer_id, self.erp_customer_code = platform_customer_id, erp_customer_code
+
+
+def _checked_id(value) -> str:
+    from pydantic import TypeAdapter
+    from chalicelib.api.models import Id
+    return TypeAdapter(Id).validate_python(value)
 
 
 def _inventory() -> Target:
@@ -168,9 +199,7 @@ def _logistics() -> Target:
 
 
 def _order_id(raw: dict) -> str:
-    from pydantic import TypeAdapter
-    from chalicelib.api.models import Id
-    return TypeAdapter(Id).validate_python(raw.get("order_id"))
+    return _checked_id(raw.get("order_id"))
 
 
 _BUILDERS = {

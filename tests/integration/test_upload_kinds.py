@@ -89,6 +89,21 @@ def test_customers_from_a_utf8_bom_csv(stack, shop):
     assert customer["name"] == "福州大药房" and customer["credit_code"] == good
 
 
+def test_customer_codes_for_platform_buyers_seen_on_orders(stack, shop):
+    from tests.helpers import new_channel
+    buyer = uid("buyer-")
+    channel = new_channel(stack, [shop.merchant_id])
+    assert channel.put(f"/v1/buyers/{buyer}", {"name": "南平诊所"}).status_code == 200
+    body = sheets.csv_bytes([["客户编码", "平台客户编号"], ["C900", buyer], ["C901", "no-such-buyer"],
+                             ["C902", ""]])
+    job = sheets.drop(stack, shop.merchant_id, "customers", sheets.unique("买家", "csv"), body)
+    results = sheets.outcomes(stack, job)
+    assert results[0] == ("ok", f"platform_customer_id: {buyer}")
+    assert results[1][1].startswith("not_found") and results[2][0] == "error" and "name" in results[2][1]
+    customer = shop.client.get("/v1/customers/C900").json()
+    assert (customer["platform_customer_id"], customer["match"]) == (buyer, "matched")
+
+
 def test_listings_list_and_delist_with_the_apis_refusals(stack, shop):
     base = base_product(stack)
     put_products(shop, [product("L1", base_product_id=base), product("L2", base_product_id=base_product(stack)),

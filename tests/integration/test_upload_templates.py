@@ -45,3 +45,17 @@ def test_unknown_templates(stack, merchant):
     helpers.assert_problem(merchant.client.get("/v1/templates/stock.xlsx"), 404, "not_found")
     helpers.assert_problem(merchant.client.get("/v1/templates/prices.csv"), 404, "not_found")
     helpers.assert_problem(helpers.anonymous(stack).get("/v1/templates/prices.xlsx"), 401, "unauthenticated")
+
+
+def test_a_filled_in_template_is_applied(stack, merchant):
+    from openpyxl import load_workbook
+    from tests import sheets
+    book = load_workbook(io.BytesIO(merchant.client.get("/v1/templates/products.xlsx").content))
+    sheet = book.worksheets[0]
+    sheet.append(["0099", "板蓝根颗粒", "", "", "10g*20袋", "", "", "15.8", "", "", "绿"])
+    out = io.BytesIO()
+    book.save(out)
+    job = sheets.drop(stack, merchant.merchant_id, "products", sheets.unique("模板", "xlsx"), out.getvalue())
+    assert (job["status"], job["ok"], job["errors"]) == ("done", 1, 0), sheets.outcomes(stack, job)
+    product = merchant.client.get("/v1/products/0099").json()
+    assert (product["name"], product["default_price"], product["attributes"]) == ("板蓝根颗粒", "15.80", {"颜色": "绿"})
