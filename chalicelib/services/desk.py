@@ -177,6 +177,19 @@ def known_carrier(carrier_code: str) -> str:
 def change_carrier(merchant_id: str, order_ids: List[str], carrier_code: str) -> dict:
     carrier_code = known_carrier(carrier_code)
     store = DeskStore(merchant_id)
+
+    def change(order_id: str, item: dict) -> dict:
+        rules.check_carrier_change(desk_order(item))
+        attempt(lambda: store.set_carrier(order_id, carrier_code), rules.check_carrier_change)
+        return batch.ok(order_id, carrier_code=carrier_code)
+
+    return each_desk_order(store, order_ids, change)
+
+
+def each_desk_order(store: DeskStore, order_ids: List[str], act: Callable[[str, dict], dict],
+                    skip_codes: tuple = ()) -> dict:
+    """A batch answer: `act(order_id, item)` for each order at the desk (one batch read), unknown
+    orders `not_found`, a Refusal as the item's error (or `skipped` for `skip_codes`)."""
     items = store.orders(order_ids)
     results = []
     for order_id in order_ids:
@@ -185,11 +198,10 @@ def change_carrier(merchant_id: str, order_ids: List[str], carrier_code: str) ->
             results.append(batch.error(order_id, "not_found", f"no order {order_id} at the desk"))
             continue
         try:
-            rules.check_carrier_change(desk_order(item))
-            attempt(lambda: store.set_carrier(order_id, carrier_code), rules.check_carrier_change)
-            results.append(batch.ok(order_id, carrier_code=carrier_code))
+            results.append(act(order_id, item))
         except Refusal as refusal:
-            results.append(batch.error(order_id, refusal.code, refusal.detail))
+            kind = batch.skipped if refusal.code in skip_codes else batch.error
+            results.append(kind(order_id, refusal.code, refusal.detail))
     return batch.answer(results)
 
 

@@ -14,7 +14,7 @@ from chalicelib.domain import desk as rules
 from chalicelib.domain.desk import Refusal
 from chalicelib.domain.errors import Conflict, DomainError, NotFound, UnprocessableRequest
 from chalicelib.domain.labels import expected_units
-from chalicelib.services.desk import explain, refused, view
+from chalicelib.services.desk import each_desk_order, explain, refused, view
 from chalicelib.store.desk import DeskStore, desk_order
 
 DIRECT = ("#stage = :g_inspected OR (#stage = :g_printed AND #desk_print_count = :g_one)",
@@ -24,22 +24,14 @@ THEIR_CODES = {"order_cancelled": "cancelled", "order_not_paid": "not_paid"}
 
 def ship_orders(merchant_id: str, operator: str, order_ids: List[str]) -> dict:
     store = DeskStore(merchant_id)
-    items = store.orders(order_ids)
-    results = []
-    for order_id in order_ids:
-        item = items.get(order_id)
-        if item is None or not item.get("stage"):
-            results.append(batch.error(order_id, "not_found", f"no order {order_id} at the desk"))
-            continue
-        try:
-            rules.check_direct_ship(desk_order(item))
-            shipped = _ship(store, item, operator, DIRECT, rules.check_direct_ship)
-            results.append(batch.ok(order_id, stage=shipped["stage"], carrier_code=shipped["carrier_code"],
-                                    waybill_no=shipped["waybill_no"]))
-        except Refusal as refusal:
-            kind = batch.skipped if refusal.code == "already_shipped" else batch.error
-            results.append(kind(order_id, refusal.code, refusal.detail))
-    return batch.answer(results)
+
+    def ship(order_id: str, item: dict) -> dict:
+        rules.check_direct_ship(desk_order(item))
+        shipped = _ship(store, item, operator, DIRECT, rules.check_direct_ship)
+        return batch.ok(order_id, stage=shipped["stage"], carrier_code=shipped["carrier_code"],
+                        waybill_no=shipped["waybill_no"])
+
+    return each_desk_order(store, order_ids, ship, skip_codes=("already_shipped",))
 
 
 def inspect(merchant_id: str, operator: str, waybill_no: str, scanned: List[str]) -> dict:
