@@ -31,6 +31,7 @@ def _r(method: str, path: str, target: str, auth: Tuple[str, ...], summary: str 
 ROUTES = [
     _r("GET", "/v1/health", "system:health", PUBLIC, "Readiness of the stack"),
     _r("GET", "/v1/openapi.json", "system:openapi", PUBLIC, "This OpenAPI document"),
+    _r("GET", "/v1/console", "system:console", PUBLIC, "The operators' desk page (HTML)"),
     _r("POST", "/v1/admin/merchants", "admin:create_merchant", ADMIN, "Create a merchant"),
     _r("POST", "/v1/admin/merchants/{merchant_id}/secret", "admin:rotate_merchant_secret", ADMIN,
        "Rotate a merchant's secret"),
