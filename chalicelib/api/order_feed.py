@@ -9,13 +9,18 @@ from chalicelib.api.models import Id, Paging, Strict
 from chalicelib.services import order_feed
 
 
-class OrderQuery(Paging):
+class OrderFilters(Strict):
+    """The filters of GET /v1/orders (also the body of POST /v1/exports/orders)."""
     sync_status: Optional[Literal["pending", "synced"]] = None
     status: Optional[Literal["pending_payment", "paid", "partially_shipped", "shipped", "completed",
                              "cancelled"]] = None
     created_after: Optional[AwareDatetime] = None
     created_before: Optional[AwareDatetime] = None
     updated_after: Optional[AwareDatetime] = None
+
+
+class OrderQuery(Paging, OrderFilters):
+    pass
 
 
 class Acks(Strict):
