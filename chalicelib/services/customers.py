@@ -48,7 +48,7 @@ def upsert(merchant_id: str, manual: bool, parsed: list) -> list:
         outcome[key] = batch.ok(key, match="matched" if buyer else "unmatched", platform_customer_id=buyer)
     for buyer, members in by_buyer.items():
         writes.append(groups.Group(("buyer", buyer), [op for _, op in members]
-                                   + [store.link_op(buyer, members[-1][0])]))
+                                   + [store.link_op(buyer, members[-1][0])], covers=tuple(m for m, _ in members)))
     failed = groups.apply(store.table, writes)
     not_written = set()
     for key in failed:

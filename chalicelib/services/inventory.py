@@ -12,6 +12,7 @@ from chalicelib.domain import inventory as rules
 from chalicelib.domain.errors import DomainError, NotFound, ValidationFailed
 from chalicelib.services import listing
 from chalicelib.services.sync import SYNC_OFF, SyncGate
+from chalicelib.store import receipts
 from chalicelib.store.parallel import each
 from chalicelib.store.stock import StockStore
 
@@ -45,7 +46,7 @@ def adjust_many(merchant_id: str, manual: bool, parsed: list) -> list:
 def _batch(merchant_id: str, manual: bool, parsed: list, write: Callable) -> list:
     gate = SyncGate.load(merchant_id, manual)
     todo = [(key, item) for key, item, failed in parsed if failed is None and gate.allows(INVENTORY, key)]
-    records = dict(zip([key for key, _ in todo], each([lambda i=item: write(i) for _, item in todo])))
+    records = dict(zip([key for key, _ in todo], each([lambda k=k, i=i: _own(k, write, i) for k, i in todo])))
     results, moved = [], []
     for key, item, failed in parsed:
         if failed is not None:
@@ -63,6 +64,12 @@ def _batch(merchant_id: str, manual: bool, parsed: list, write: Callable) -> lis
                 moved.append(key)
     stock_changed(merchant_id, moved)
     return results
+
+
+def _own(key: str, write: Callable, item) -> dict:
+    """The item's write (an upload's row receipt for it, if any, rides on it)."""
+    with receipts.for_item(key):
+        return write(item)
 
 
 NUMBERS = ("on_hand", "reserved", "available", "oversold")

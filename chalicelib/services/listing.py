@@ -93,7 +93,7 @@ def _list_round(store: CatalogStore, ids: list, outcome: dict) -> list:
     for sha, erp_ids in by_image.items():
         version = guards[sha]["version"] if sha in guards else None
         writes.append(groups.Group(("image", sha), [store.list_op(i) for i in erp_ids]
-                                   + [store.image_claim_op(sha, erp_ids, version)]))
+                                   + [store.image_claim_op(sha, erp_ids, version)], covers=tuple(erp_ids)))
         members[("image", sha)] = erp_ids
     failed = groups.apply(store.table, writes)
     retry = list(later)
@@ -145,7 +145,8 @@ def delist_products(store: CatalogStore, erp_product_ids: Iterable[str]) -> Dict
         for start in range(0, len(erp_ids), MAX_PER_IMAGE):
             part = erp_ids[start:start + MAX_PER_IMAGE]
             release = [store.image_release_op(sha, erp_ids)] if start == 0 else []
-            writes.append(groups.Group(("image", sha, start), [store.delist_op(i) for i in part] + release))
+            writes.append(groups.Group(("image", sha, start), [store.delist_op(i) for i in part] + release,
+                                       covers=tuple(part)))
             members[("image", sha, start)] = part
     failed = groups.apply(store.table, writes)
     for key, erp_ids in members.items():

@@ -7,6 +7,10 @@ block it). Rows are applied in batches of up to 100 in file order; a batch is cu
 repeats, so a later row about the same product applies after an earlier one, as in the file.
 A preview validates the same way and applies nothing.
 
+Every call carries the receipts of the rows it applies (store/receipts.py): each row's effect and
+the note that it was applied are one transaction, so rows that already have a receipt (a chunk
+done again after a crash) are reported as applied before and not applied again.
+
 Each kind is a `Target` (services/sheet_targets.py): how rows group into items, the model, and
 the call.
 """
@@ -18,9 +22,11 @@ from pydantic import ValidationError
 from chalicelib.api.models import field_errors
 from chalicelib.domain.errors import DomainError
 from chalicelib.domain.sheet_layout import Layout, RowInvalid, item, key_of
+from chalicelib.store import receipts
 
 OK, SKIPPED, ERROR = "ok", "skipped", "error"
-BATCH = 100
+BATCH = 99          # items per service call: with the receipt, one transaction for one-write items
+APPLIED_BEFORE = "applied before the job was interrupted; not applied again"
 Outcome = Tuple[str, str]
 Row = Tuple[int, List[str]]
 SUMMARY_FIELDS = ("match", "base_product_id", "listing", "platform_customer_id", "duplicate_of",
@@ -43,17 +49,18 @@ class Target:
     call: Callable[[str, list], list]            # (merchant_id, [(key, item, None)]) → results
     group: Optional[Callable[[List[Tuple[int, dict]]], List[Unit]]] = None
     tag: Optional[Callable[[Any], str]] = None   # batches hold one tag only (listing action)
-    # for a chunk applied again after a crash: a message when the item's effect is already there
-    # (used where a second application would not be harmless: an event appended, a compare-and-set)
-    already: Optional[Callable[[str, Any], Optional[str]]] = None
+
+
+# tests set this to interrupt a chunk after a batch was applied: fn(first_row, rows)
+crash_after_batch = None
 
 
 class Applier:
-    def __init__(self, target: Target, layout: Layout, merchant_id: str, preview: bool,
+    def __init__(self, target: Target, layout: Layout, merchant_id: str, job_id: str, preview: bool,
                  defaults: Optional[dict] = None, refused: Sequence[str] = (), isolate: bool = False):
         """`isolate`: this chunk already failed several times on an unexpected error; apply its
         items one by one and report an item that still fails, rather than fail the file forever."""
-        self.target, self.layout, self.merchant_id = target, layout, merchant_id
+        self.target, self.layout, self.merchant_id, self.job_id = target, layout, merchant_id, job_id
         self.preview, self.defaults, self.refused = preview, defaults or {}, set(refused)
         self.isolate = isolate
 
@@ -61,7 +68,9 @@ class Applier:
         """Rows with the same group key must stay in one chunk (lots of one product)."""
         return key_of(self.layout, row[1]) if self.target.group else None
 
-    def apply(self, rows: Sequence[Row], redo: bool = False) -> List[Outcome]:
+    def apply(self, rows: Sequence[Row], first_row: int, applied: frozenset = frozenset()) -> List[Outcome]:
+        """Outcomes of `rows`, the file's data rows from `first_row` on (0-based); the rows in
+        `applied` have receipts and are not applied again."""
         outcomes: List[Optional[Outcome]] = [None] * len(rows)
         entries = []
         for index, (_, cells) in enumerate(rows):
@@ -86,15 +95,18 @@ class Applier:
                 self._set(outcomes, unit, (ERROR, f"validation_error: {detail}"))
                 continue
             unit.batch_tag = self.target.tag(unit.parsed) if self.target.tag else None
-            if redo and not self.preview and self.target.already is not None:
-                done = self.target.already(self.merchant_id, unit.parsed)
-                if done is not None:
-                    self._set(outcomes, unit, (OK, done))
-                    continue
+            if any(first_row + index in applied for index in unit.indexes):
+                self._set(outcomes, unit, (OK, APPLIED_BEFORE))
+                continue
             good.append(unit)
         for batch in _batches(good):
-            for unit, outcome in zip(batch, self._run(batch)):
+            rows_by_key = {unit.key: [first_row + i for i in unit.indexes] for unit in batch}
+            with receipts.carrying(receipts.Receipts(self.merchant_id, self.job_id, rows_by_key)):
+                results = self._run(batch)
+            for unit, outcome in zip(batch, results):
                 self._set(outcomes, unit, outcome)
+            if crash_after_batch is not None and not self.preview:
+                crash_after_batch(first_row + batch[0].indexes[0], sum(len(u.indexes) for u in batch))
         return [o or (ERROR, "internal: no outcome") for o in outcomes]
 
     def _run(self, batch: List[Unit]) -> List[Outcome]:
@@ -104,6 +116,8 @@ class Applier:
             results = self.target.call(self.merchant_id, [(u.key, u.parsed, None) for u in batch])
         except DomainError as err:
             return [(ERROR, f"{err.code}: {detail_of(err)}")] * len(batch)
+        except receipts.AlreadyApplied:
+            raise               # another invocation ran these rows: this chunk starts over
         except Exception:
             if not self.isolate:
                 raise
@@ -116,6 +130,8 @@ class Applier:
             return outcome(result)
         except DomainError as err:
             return ERROR, f"{err.code}: {detail_of(err)}"
+        except receipts.AlreadyApplied:
+            raise
         except Exception as err:  # noqa: BLE001 - reported on the row, the rest of the file goes on
             import logging
             logging.getLogger(__name__).exception("row failed unexpectedly")

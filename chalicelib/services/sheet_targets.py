@@ -8,6 +8,7 @@ from typing import List, Tuple
 from chalicelib.api.batch import error, ok
 from chalicelib.domain.errors import DomainError
 from chalicelib.services.sheet_apply import Target, consecutive, detail_of
+from chalicelib.store import receipts
 
 MANUAL = True
 
@@ -24,12 +25,14 @@ def target(kind: str) -> Target:
 
 
 def _each(call) -> callable:
-    """A batch call made of one service call per item; a domain error fails that item alone."""
+    """A batch call made of one service call per item; a domain error fails that item alone.
+    The item's first write carries its rows' receipt (store/receipts.py)."""
     def run(merchant_id: str, parsed: list) -> list:
         results = []
         for key, item, _ in parsed:
             try:
-                results.append(call(merchant_id, key, item))
+                with receipts.for_item(key):
+                    results.append(call(merchant_id, key, item))
             except DomainError as err:
                 results.append(error(key, err.code, detail_of(err)))
         return results
@@ -89,19 +92,7 @@ def _checked_id(value) -> str:
 def _inventory() -> Target:
     from chalicelib.api.inventory import InventorySet
     from chalicelib.services import inventory
-
-    def already(mid: str, item):
-        """A compare-and-set applied before a crash would now fail its comparison."""
-        if item.compare_on_hand is None or item.compare_on_hand == item.on_hand:
-            return None
-        try:
-            current = inventory.get(mid, item.erp_product_id)
-        except DomainError:
-            return None
-        return "already applied" if current.get("on_hand") == item.on_hand else None
-
-    return Target(InventorySet.model_validate, lambda mid, parsed: inventory.set_many(mid, MANUAL, parsed),
-                  already=already)
+    return Target(InventorySet.model_validate, lambda mid, parsed: inventory.set_many(mid, MANUAL, parsed))
 
 
 def _listings() -> Target:
@@ -159,17 +150,7 @@ def _order_status() -> Target:
         answer = shipping.erp_status(mid, order_id, status, at)
         return ok(key, order_status=answer.get("order_status"))
 
-    def already(mid: str, item):
-        order_id, status, at = item
-        try:
-            events = shipping.tracking(order_id, merchant_id=mid)["items"]
-        except DomainError:
-            return None
-        if any(e["status"] == status and e["at"] == at for e in events):
-            return "already recorded"
-        return None
-
-    return Target(model, _each(call), already=already)
+    return Target(model, _each(call))
 
 
 def _logistics() -> Target:

@@ -13,13 +13,13 @@ Why no row is applied twice and none is lost (guarantee 8):
    adds to the counts and advances the position, conditioned on the position being where this
    invocation read it and on holding the lease. So counts move once per chunk, and a chunk done
    again after a crash rewrites its own outcome item: every row has one line in the report.
-3. A crash inside a chunk leaves the checkpoint before it; the next holder applies that chunk
-   again from its first row. Rows before the crash are thereby applied a second time, and this
-   is what makes that harmless: every kind's row is an absolute write — upsert a product, replace
-   its price lists, replace its lots, set on-hand, list or delist, upsert a customer — whose second
-   application finds the state the first left and leaves it so; order status and logistics are
-   guarded by the order itself (a status event already recorded, a waybill already set). The
-   rework is bounded by one chunk (CHUNK_ROWS rows).
+3. A crash inside a chunk leaves the checkpoint before it, and the next holder does that chunk
+   again from its first row; but no row is applied twice. Each row's effect is written in one
+   transaction with the row's receipt (store/receipts.py: a conditional put keyed by the job and
+   the row), and before the chunk is done again its receipts are read (one query): rows that have
+   one are reported "applied before" and not applied again. A write made by someone else between
+   the crash and the resume is therefore never overwritten by a repeated row; and were a row ever
+   sent twice, its receipt's condition would cancel the second write.
 4. Between chunks the invocation watches its deadline: when the time left could not fit another
    chunk and the report, it releases the lease and sends a follow-up message, then acks its own.
    A crash between the release and the send leaves its own message to come back and continue.
@@ -48,6 +48,7 @@ from chalicelib.domain.sheet_layout import SheetFatal, key_of
 from chalicelib.domain.sheet_scan import scan
 from chalicelib.services import sheet_targets
 from chalicelib.services.sheet_apply import Applier
+from chalicelib.store import receipts
 from chalicelib.store.uploads import UploadStore, public
 
 LEASE_MARGIN = 60
@@ -169,7 +170,7 @@ class Run:
         target = sheet_targets.target(self.kind.name)
         with self._open(path) as sheet:
             layout, data = scan(self.kind, sheet.rows(), sheet.merged())
-            applier = Applier(target, layout, self.job["merchant_id"], bool(self.job.get("preview")),
+            applier = Applier(target, layout, self.job["merchant_id"], self.job_id, bool(self.job.get("preview")),
                               self._defaults(), refused, isolate=self.receive >= ISOLATE_AFTER_RECEIVES)
             position = int(self.job.get("position") or 0)
             rows = _Peekable(itertools.islice(data, position, None))
@@ -178,10 +179,7 @@ class Run:
                 chunk = self._take(rows, applier)
                 if not chunk:
                     break
-                redo = self.job.get("chunk_started") == position
-                if not redo and target.already is not None:
-                    self._note({"chunk_started": position})
-                outcomes = applier.apply(chunk, redo)
+                outcomes = applier.apply(chunk, position, self._applied_before(position, len(chunk)))
                 if crash_after_rows is not None:
                     crash_after_rows(position, len(chunk))
                 self.job = self.store.commit(self.job_id, self.owner, position, outcomes, self.lease_until)
@@ -194,6 +192,15 @@ class Run:
         if self.worked and self.left() < self._finish_reserve():
             return self._hand_off()
         self._finish(path)
+
+    def _applied_before(self, position: int, count: int) -> frozenset:
+        """Rows of this chunk with receipts. Only the first chunk of an invocation can have any:
+        rows get receipts only under the lease, and the holder commits each chunk it starts
+        before the next, so a chunk begun and not committed is one whose invocation died."""
+        if self.worked or self.job.get("preview"):
+            return frozenset()
+        return frozenset(receipts.applied_rows(self.job["merchant_id"], self.job_id, position,
+                                               position + count - 1))
 
     def _take(self, rows: "_Peekable", applier: Applier) -> List:
         chunk = list(itertools.islice(rows, chunk_rows()))

@@ -6,13 +6,17 @@ happen together (a product update and its guard item, say). Whole groups are pac
 condition failed are reported and left out, and the rest of the call is sent again, so one
 item's failed condition never blocks the others. Conflicts with concurrent transactions are
 retried with a short backoff.
+
+While an upload carries row receipts (store/receipts.py), each transaction also writes the
+receipt of the rows whose groups it holds, and the groups that cover no row go first.
 """
 import random
 import time
 from dataclasses import dataclass
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
-from chalicelib.store.table import Table, TransactionCanceled
+from chalicelib.store import receipts as row_receipts
+from chalicelib.store.table import AlreadyApplied, Table, TransactionCanceled
 
 MAX_OPS = 100
 ATTEMPTS = 5
@@ -22,6 +26,10 @@ ATTEMPTS = 5
 class Group:
     key: Any
     ops: list
+    covers: Optional[Tuple] = None     # the items (keys) whose own effect this group is; None: (key,)
+
+    def items(self) -> Tuple:
+        return self.covers if self.covers is not None else (self.key,)
 
 
 @dataclass(frozen=True)
@@ -52,22 +60,40 @@ def pack(groups: List[Group], max_ops: int = MAX_OPS) -> List[List[Group]]:
 def apply(table: Table, groups: List[Group]) -> Dict[Any, Failed]:
     """Apply every group that can be applied; {key: Failed} for those that were not."""
     failed: Dict[Any, Failed] = {}
-    for chunk in pack(groups):
-        failed.update(_apply_chunk(table, chunk))
+    receipts = row_receipts.current()
+    max_ops = MAX_OPS
+    if receipts is not None:
+        groups = ([g for g in groups if not receipts.rows(g.items())]
+                  + [g for g in groups if receipts.rows(g.items())])
+        max_ops -= 1
+    for chunk in pack(groups, max_ops):
+        failed.update(_apply_chunk(table, chunk, receipts))
     return failed
 
 
-def _apply_chunk(table: Table, chunk: List[Group]) -> Dict[Any, Failed]:
+def _apply_chunk(table: Table, chunk: List[Group],
+                 receipts: Optional[row_receipts.Receipts] = None) -> Dict[Any, Failed]:
     failed: Dict[Any, Failed] = {}
     pending = list(chunk)
     for attempt in range(ATTEMPTS + len(chunk)):
         if not pending:
             return failed
         owners = [(group, index) for group in pending for index in range(len(group.ops))]
+        ops = [op for group in pending for op in group.ops]
+        rows = receipts.rows([item for group in pending for item in group.items()]) if receipts else []
+        if rows:
+            ops.append(receipts.op(rows))
         try:
-            table.transact([op for group in pending for op in group.ops])
+            if rows:
+                with row_receipts.unit_receipt_set_aside():
+                    table.transact(ops)
+                receipts.mark(rows)
+            else:
+                table.transact(ops)
             return failed
         except TransactionCanceled as cancelled:
+            if rows and cancelled.reasons[len(owners):] == ["ConditionalCheckFailed"]:
+                raise AlreadyApplied(f"rows {rows} were applied before")
             blamed = _blame(cancelled, owners)
             if blamed:
                 failed.update(blamed)

@@ -217,6 +217,15 @@ class MerchantScope:
     def upload_chunks(self, job_id: str) -> tuple:
         return self.pk("UPLOAD", job_id), "CHUNK#"
 
+    def upload_receipt(self, job_id: str, first_row: int) -> tuple:
+        """Proof that rows of an upload were applied (store/receipts.py), by its first row."""
+        return self.pk("UPLOAD", job_id), f"ROWS#{first_row:09d}"
+
+    def upload_receipts(self, job_id: str, first_row: int, last_row: int) -> tuple:
+        """(pk, (low sk, high sk)) of the receipts whose first row is in [first_row, last_row]."""
+        pk = self.pk("UPLOAD", job_id)
+        return pk, (self.upload_receipt(job_id, first_row)[1], self.upload_receipt(job_id, last_row)[1])
+
     def upload_list(self) -> str:
         """gsi1 partition of the merchant's upload jobs, sorted by creation time."""
         return self.pk("UPLOADS")

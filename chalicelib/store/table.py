@@ -3,6 +3,7 @@
 Named store methods build on these primitives and turn `ConditionFailed` / `TransactionCanceled`
 into domain errors; nothing above the store package sees a botocore `ClientError`.
 """
+import contextvars
 from decimal import Decimal
 from typing import Any, Iterable, Optional
 
@@ -22,6 +23,14 @@ class ConditionFailed(Exception):
     def __init__(self, old: Optional[dict]):
         super().__init__("condition failed")
         self.old = old
+
+
+class AlreadyApplied(Exception):
+    """An upload row's receipt is already there: the rows it names were applied before."""
+
+
+# An upload row's receipt waiting for the first successful write of its item (store/receipts.py).
+pending_receipt: contextvars.ContextVar = contextvars.ContextVar("pending_receipt", default=None)
 
 
 class TransactionCanceled(Exception):
@@ -99,6 +108,8 @@ class Table:
 
     def put(self, item: dict, condition: Optional[str] = None, values: Optional[dict] = None,
             names: Optional[dict] = None) -> None:
+        if _receipt_waiting():
+            return self._lone_with_receipt(put_op(item, condition, values, names))
         try:
             self.client.put_item(**_args(
                 TableName=self.name, Item=serialize(item), ConditionExpression=condition,
@@ -109,6 +120,9 @@ class Table:
 
     def update(self, pk: str, sk: str, expression: str, condition: Optional[str] = None,
                values: Optional[dict] = None, names: Optional[dict] = None) -> dict:
+        if _receipt_waiting():
+            self._lone_with_receipt(update_op(pk, sk, expression, condition, values, names))
+            return self.get(pk, sk) or {}
         try:
             raw = self.client.update_item(**_args(
                 TableName=self.name, Key=serialize({"pk": pk, "sk": sk}),
@@ -131,7 +145,29 @@ class Table:
             raise _condition_or_raise(err)
 
     def transact(self, operations: list) -> None:
-        """Run up to 100 operations built with `put_op`/`update_op`/`check_op`/`delete_op`."""
+        """Run up to 100 operations built with `put_op`/`update_op`/`check_op`/`delete_op`.
+        While an upload row's receipt is pending, it is added as one more operation."""
+        pending = _receipt_waiting()
+        if pending is None:
+            return self._transact(operations)
+        try:
+            self._transact(list(operations) + [pending.op()])
+        except TransactionCanceled as cancelled:
+            if cancelled.reasons[len(operations):] == ["ConditionalCheckFailed"]:
+                raise AlreadyApplied(f"rows {pending.rows} were applied before")
+            raise TransactionCanceled(cancelled.reasons[:len(operations)], cancelled.olds[:len(operations)])
+        pending.land()
+
+    def _lone_with_receipt(self, operation: dict) -> None:
+        """A single put or update made as a transaction with the pending receipt."""
+        try:
+            self.transact([operation])
+        except TransactionCanceled as cancelled:
+            if cancelled.reasons[:1] == ["ConditionalCheckFailed"]:
+                raise ConditionFailed(cancelled.olds[0] if cancelled.olds else None)
+            raise
+
+    def _transact(self, operations: list) -> None:
         for op in operations:
             for body in op.values():
                 body["TableName"] = self.name
@@ -207,6 +243,11 @@ class Table:
             while request:
                 raw = self.client.batch_write_item(RequestItems=request)
                 request = raw.get("UnprocessedItems") or None
+
+
+def _receipt_waiting():
+    pending = pending_receipt.get()
+    return None if pending is None or pending.landed else pending
 
 
 def put_op(item: dict, condition: Optional[str] = None, values: Optional[dict] = None,

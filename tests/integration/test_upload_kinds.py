@@ -3,6 +3,7 @@ a manual change (sync switches off for automatic writes do not stop it), with re
 import pytest
 
 from chalicelib.domain.credit_code import check_char
+from chalicelib.services.sheet_apply import APPLIED_BEFORE
 from tests import sheets
 from tests.catalog_support import base_product, product, put_products, set_stock, uid
 from tests.helpers import new_merchant
@@ -187,7 +188,7 @@ def test_a_crash_mid_file_resumes_without_applying_a_row_twice(stack, orders_sho
     assert crashes == [3]
     assert (job["status"], job["rows"], job["ok"], job["errors"]) == ("done", 8, 8, 0), job
     results = sheets.outcomes(stack, job)
-    assert [m for _, m in results[3:6]] == ["already recorded"] * 3     # applied before the crash
+    assert [m for _, m in results[3:6]] == [APPLIED_BEFORE] * 3     # applied before the crash, not again
     for oid in ids:
         assert len(tracking(orders_shop, oid)) == 1, oid
 

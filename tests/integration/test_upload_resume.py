@@ -1,0 +1,142 @@
+"""A crash in the middle of a chunk resumes without applying a row twice (guarantee 8), for each
+way the services write (one transaction per batch, one write per item, writes in threads).
+
+The worker dies after the second batch of a chunk; before the job resumes, someone else changes
+an item of the first batch through the API. The resumed job must leave that change alone (rows
+with receipts are not applied again), apply the rest once, and report every row once."""
+import pytest
+
+from chalicelib.services import sheet_apply
+from tests import sheets
+from tests.catalog_support import base_product, product, put_products, set_stock, uid
+from tests.helpers import new_merchant
+
+MANUAL = {"X-Onceship-Source": "manual"}
+ROWS = 6
+
+
+@pytest.fixture(scope="module")
+def shop(stack):
+    return new_merchant(stack, "resumed uploads")
+
+
+@pytest.fixture
+def crash_in_second_batch(monkeypatch):
+    """Batches of 2 rows, one chunk of 6; the worker dies once, after the batch of rows 3-4,
+    and `meanwhile` runs before it dies (another writer, while the job waits to be resumed)."""
+    monkeypatch.setenv("ONCESHIP_UPLOAD_CHUNK_ROWS", str(ROWS))
+    monkeypatch.setattr(sheet_apply, "BATCH", 2)
+    crashes = []
+
+    def arm(meanwhile):
+        def crash(first_row, count):
+            if first_row == 2 and not crashes:
+                crashes.append(first_row)
+                meanwhile()
+                raise RuntimeError("killed after applying rows 1-4, before the chunk's checkpoint")
+        monkeypatch.setattr(sheet_apply, "crash_after_batch", crash)
+        return crashes
+    return arm
+
+
+def ok(answer, status: int = 200) -> dict:
+    assert answer.status_code == status, answer.text
+    return answer.json()
+
+
+def items(shop, count: int = ROWS) -> list:
+    ids = [uid("R") for _ in range(count)]
+    put_products(shop, [product(i) for i in ids], headers=MANUAL)
+    return ids
+
+
+# each kind: (ids, sheet rows, meanwhile, read the field the sheet and the other writer set) --------
+def prices_case(stack, shop):
+    ids = items(shop)
+    rows = [["商品编码", "默认价格"]] + [[i, f"{n + 20}.00"] for n, i in enumerate(ids)]
+
+    def meanwhile():
+        ok(shop.client.put("/v1/prices", {"items": [{"erp_product_id": ids[0], "default_price": "99.00"}]},
+                           headers=MANUAL))
+    return ids, rows, meanwhile, lambda i: ok(shop.client.get(f"/v1/products/{i}"))["default_price"], \
+        "99.00", [f"{n + 20}.00" for n in range(ROWS)]
+
+
+def inventory_case(stack, shop):
+    ids = items(shop)
+    rows = [["商品编码", "库存数量"]] + [[i, n + 20] for n, i in enumerate(ids)]
+
+    def meanwhile():
+        ok(shop.client.put("/v1/inventory", {"items": [{"erp_product_id": ids[0], "on_hand": 77}]}, headers=MANUAL))
+    return ids, rows, meanwhile, lambda i: ok(shop.client.get(f"/v1/inventory/{i}"))["on_hand"], \
+        77, [n + 20 for n in range(ROWS)]
+
+
+def lots_case(stack, shop):
+    ids = items(shop)
+    rows = [["商品编码", "批号", "生产日期", "有效期至", "数量"]] + [
+        [i, f"L{n}", "2026-01-01", "2028-01-01", n + 20] for n, i in enumerate(ids)]
+
+    def meanwhile():
+        lots = [{"lot_no": "API", "production_date": "2026-02-01", "expiry_date": "2028-02-01", "quantity": 5}]
+        ok(shop.client.put(f"/v1/products/{ids[0]}/lots", {"lots": lots}, headers=MANUAL))
+
+    def lot_numbers(erp_id):
+        return [lot["lot_no"] for lot in ok(shop.client.get(f"/v1/inventory/{erp_id}"))["lots"]]
+    return ids, rows, meanwhile, lot_numbers, ["API"], [[f"L{n}"] for n in range(ROWS)]
+
+
+def customers_case(stack, shop):
+    codes = [uid("C") for _ in range(ROWS)]
+    rows = [["客户编码", "客户名称"]] + [[c, f"客户{n}"] for n, c in enumerate(codes)]
+
+    def meanwhile():
+        ok(shop.client.put("/v1/customers", {"items": [{"erp_customer_code": codes[0], "name": "改过的名字"}]},
+                           headers=MANUAL))
+    return codes, rows, meanwhile, lambda c: ok(shop.client.get(f"/v1/customers/{c}"))["name"], \
+        "改过的名字", [f"客户{n}" for n in range(ROWS)]
+
+
+def products_case(stack, shop):
+    ids = [uid("R") for _ in range(ROWS)]
+    rows = [["商品编码", "商品名称", "默认价格"]] + [[i, f"表格商品{n}", "10.00"] for n, i in enumerate(ids)]
+
+    def meanwhile():
+        put_products(shop, [product(ids[0], name="接口改名")], headers=MANUAL)
+    return ids, rows, meanwhile, lambda i: ok(shop.client.get(f"/v1/products/{i}"))["name"], \
+        "接口改名", [f"表格商品{n}" for n in range(ROWS)]
+
+
+def listings_case(stack, shop):
+    ids = [uid("R") for _ in range(ROWS)]
+    barcodes = {i: uid("69") for i in ids}
+    for i in ids:
+        base_product(stack, barcode=barcodes[i])
+        set_stock(shop.merchant_id, i, 5)
+    put_products(shop, [product(i, barcode=barcodes[i]) for i in ids], headers=MANUAL)
+    rows = [["商品编码", "操作"]] + [[i, "上架"] for i in ids]
+
+    def meanwhile():
+        answer = ok(shop.client.post("/v1/listings", {"action": "delist", "erp_product_ids": [ids[0]]}, headers=MANUAL))
+        assert answer["results"][0]["status"] == "ok", answer
+    return ids, rows, meanwhile, lambda i: ok(shop.client.get(f"/v1/products/{i}"))["listing"], \
+        "unlisted", ["listed"] * ROWS
+
+
+CASES = {"prices": prices_case, "inventory": inventory_case, "lots": lots_case, "customers": customers_case,
+         "products": products_case, "listings": listings_case}
+
+
+@pytest.mark.parametrize("kind", sorted(CASES))
+def test_a_crash_mid_chunk_never_applies_a_row_twice(stack, shop, crash_in_second_batch, kind):
+    ids, rows, meanwhile, read, changed, from_sheet = CASES[kind](stack, shop)
+    crashes = crash_in_second_batch(meanwhile)
+    job = sheets.drop(stack, shop.merchant_id, kind, sheets.unique(f"resume-{kind}", "csv"), sheets.csv_bytes(rows))
+    assert crashes == [2], "the worker was not interrupted"
+    assert (job["status"], job["rows"], job["ok"], job["errors"]) == ("done", ROWS, ROWS, 0), job
+    # the other writer's change to row 1's item stands: row 1 was not applied again
+    assert read(ids[0]) == changed
+    assert [read(i) for i in ids[1:]] == from_sheet[1:]
+    results = sheets.outcomes(stack, job)
+    assert [m for _, m in results[:4]] == [sheet_apply.APPLIED_BEFORE] * 4, results
+    assert all(o == "ok" and m != sheet_apply.APPLIED_BEFORE for o, m in results[4:]), results
