@@ -61,7 +61,8 @@ crash_after_rows = None
 
 
 def chunk_rows() -> int:
-    return int(os.environ.get("ONCESHIP_UPLOAD_CHUNK_ROWS", "500"))
+    """Rows per checkpoint: 5 batches of 99 (a batch and its receipt fill one transaction)."""
+    return int(os.environ.get("ONCESHIP_UPLOAD_CHUNK_ROWS", "495"))
 
 
 def default_budget() -> float:
