@@ -5,6 +5,9 @@ any of them, so a 100-operation transaction on a table of 10k items copies a mil
 the backup is an undo log of just the items the transaction names: on any failure, each is put
 back as it was (or removed, if it did not exist), which is all a rollback has to do. The
 semantics moto checks (conditions, one operation per item, cancellation reasons) are untouched.
+
+Likewise a Query on the table itself (not an index) looks at the one partition it names: moto
+gathers and sorts every item of the table first, which made each query cost the table's size.
 Installed in the local AWS server process only.
 """
 import copy
@@ -43,6 +46,26 @@ def install() -> None:
 
     transact_write_items._undo_log = True
     models.DynamoDBBackend.transact_write_items = transact_write_items
+    Table.query = _partition_query(Table.query)
+
+
+def _partition_query(original):
+    """moto's Table.query, with `all_items` narrowed to the queried partition for the duration of
+    a query on the table's own key (moto filters those items by hash key again anyway)."""
+    @functools.wraps(original)
+    def query(self, hash_key, range_comparison, range_objs, limit, exclusive_start_key, scan_index_forward,
+              projection_expressions, index_name=None, *args, **kwargs):
+        if index_name or hash_key is None or not self.range_key_attr:
+            return original(self, hash_key, range_comparison, range_objs, limit, exclusive_start_key,
+                            scan_index_forward, projection_expressions, index_name, *args, **kwargs)
+        partition = self.items.get(hash_key, {})
+        self.all_items = lambda: sorted(partition.values(), key=lambda item: item.range_key)
+        try:
+            return original(self, hash_key, range_comparison, range_objs, limit, exclusive_start_key,
+                            scan_index_forward, projection_expressions, index_name, *args, **kwargs)
+        finally:
+            del self.all_items
+    return query
 
 
 def _saved(backend, transact_item: dict):

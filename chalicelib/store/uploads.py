@@ -170,7 +170,7 @@ class UploadStore:
         pk, prefix = self.scope.upload_chunks(job_id)
         start = None
         while True:
-            items, start = self.table.query(pk, prefix, start=start, limit=20, consistent=True)
+            items, start = self.table.query(pk, prefix, start=start, consistent=True)    # 1 MB pages
             for item in items:
                 yield from _unpack(item["outcomes"])
             if not start:

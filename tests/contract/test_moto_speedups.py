@@ -31,3 +31,27 @@ def test_failed_transaction_restores_every_touched_item(aws_memory):
         {"Update": {"TableName": name, "Key": key("a"), "UpdateExpression": "SET n = :two",
                     "ExpressionAttributeValues": {":two": {"N": "2"}}}}])
     assert get("a")["n"] == {"N": "2"}
+
+
+def test_a_table_query_reads_only_its_partition_and_answers_as_before(aws_memory):
+    from chalicelib.local import moto_speedups
+    moto_speedups.install()
+    client = aws_memory.client("dynamodb")
+    name = aws_memory.table_name
+    for pk in ("p1", "p2"):
+        for sk in ("c", "a", "b", "d"):
+            client.put_item(TableName=name, Item={"pk": {"S": pk}, "sk": {"S": sk}, "gsi1pk": {"S": "g"},
+                                                  "gsi1sk": {"S": pk + sk}})
+    query = dict(TableName=name, KeyConditionExpression="pk = :p AND sk BETWEEN :lo AND :hi",
+                 ExpressionAttributeValues={":p": {"S": "p2"}, ":lo": {"S": "b"}, ":hi": {"S": "d"}})
+    page = client.query(**query, Limit=2)
+    assert [i["sk"]["S"] for i in page["Items"]] == ["b", "c"]
+    rest = client.query(**query, ExclusiveStartKey=page["LastEvaluatedKey"])
+    assert [i["sk"]["S"] for i in rest["Items"]] == ["d"]
+    backwards = client.query(**query, ScanIndexForward=False)
+    assert [i["sk"]["S"] for i in backwards["Items"]] == ["d", "c", "b"]
+    assert client.query(TableName=name, KeyConditionExpression="pk = :p",
+                        ExpressionAttributeValues={":p": {"S": "none"}})["Items"] == []
+    index = client.query(TableName=name, IndexName="gsi1", KeyConditionExpression="gsi1pk = :g",
+                         ExpressionAttributeValues={":g": {"S": "g"}})
+    assert len(index["Items"]) == 8
