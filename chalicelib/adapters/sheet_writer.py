@@ -41,6 +41,13 @@ class StreamedSheet:
     def close(self) -> None:
         self.book.save(self.path)
 
+    def discard(self) -> None:
+        """Give the file up: the rows streamed so far (a temporary file) are removed."""
+        self.sheet.close()
+        writer = getattr(self.sheet, "_writer", None)
+        if writer is not None:
+            writer.cleanup()
+
 
 def _safe(value):
     """Illegal XML characters dropped; text starting with '=' stays text, never a formula."""

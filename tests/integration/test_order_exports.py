@@ -63,3 +63,14 @@ def test_console_operators_export_too(stack, shop):
     assert answer.status_code == 202, answer.text
     stack.pump.drain(timeout=60)
     assert desk.get(f"/v1/exports/{answer.json()['job_id']}").json()["status"] == "done"
+
+
+def test_an_export_that_would_outrun_its_invocation_stops_with_a_clear_reason(stack, shop, monkeypatch):
+    from chalicelib.services import exports
+    orders_support.paid_order(shop, [("EX1", 1)])
+    monkeypatch.setattr(exports, "FINISH_RESERVE", 10.0 ** 6)      # no time left at the first order
+    answer = shop.merchant.post("/v1/exports/orders", {"sync_status": "pending"})
+    stack.pump.drain(timeout=60)
+    job = shop.merchant.get(f"/v1/exports/{answer.json()['job_id']}").json()
+    assert (job["status"], job["key"], job["download_url"]) == ("fatal", None, None), job
+    assert job["detail"].startswith("too many orders for one export: 0 rows were written") and "narrow" in job["detail"]
