@@ -9,7 +9,11 @@ Starts its own local stack (moto server), seeds the products the sheet prices, w
   chunks → report) until the job is done; rows per second, ratio to the baseline, its peak
   memory (max RSS), and the app's DynamoDB requests per 100 rows;
 - the same for a preview of the file (validated and reported, nothing applied), which isolates
-  the cost of the upload machinery from the cost of the writes.
+  the cost of the upload machinery from the cost of the writes;
+- a second, fairer baseline for applying: the same price writes sent directly (one
+  TransactWriteItems of 99 updates per 99 rows, nothing read, validated or reported) on a sample
+  of the rows, so "apply / raw writes" is what the upload path costs over the writes themselves;
+- the reader's memory: what python-calamine holds for the opened sheet.
 Run: .venv/bin/python bench/uploads.py [rows]
 """
 import json
@@ -57,6 +61,31 @@ def openpyxl_read(path: str) -> tuple:
         count += 1
     book.close()
     return count - 1, time.perf_counter() - started
+
+
+def reader_memory(path: str) -> float:
+    """MB the opened sheet adds to this process (calamine holds its cells; rows are made one at a
+    time), measured in a fresh process."""
+    code = ("import sys; sys.path.insert(0, %r)\n"
+            "def rss(): return int(open('/proc/self/statm').read().split()[1]) * 4096 / 1e6\n"
+            "from chalicelib.adapters.sheet_files import SheetFile\n"
+            "before = rss()\n"
+            "with SheetFile(%r, 'xlsx', None) as sheet:\n"
+            "    rows = sheet.rows(); next(rows); print(rss() - before)\n") % (str(Path(__file__).resolve().parents[1]), path)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600)
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def raw_writes(merchant_id: str, rows: int) -> tuple:
+    """The price writes of `rows` sheet rows sent directly: (rows, seconds)."""
+    from chalicelib.store.catalog import CatalogStore
+    store = CatalogStore(merchant_id)
+    started = time.perf_counter()
+    for first in range(0, rows, 99):
+        store.table.transact([store.prices_op(f"P{i:06d}", {"default_price": f"{10 + i % 90}.{i % 100:02d}",
+                                                           "suggested_retail_price": f"{120 + i % 7}.00"})
+                              for i in range(first, min(first + 99, rows))])
+    return rows, time.perf_counter() - started
 
 
 def seed(merchant_id: str, rows: int) -> None:
@@ -159,6 +188,10 @@ def main(rows: int) -> None:
         print(f"file: {rows} rows, {os.path.getsize(path) / 1e6:.1f} MB .xlsx")
         print(f"raw reader (python-calamine, every cell): {read_seconds:.2f} s, {baseline:,.0f} rows/s")
         print(f"for reference, openpyxl read-only iterating the same file: {other_seconds:.2f} s, {other:,.0f} rows/s")
+        sample, write_seconds = raw_writes(merchant_id, min(rows, 9900))
+        direct = sample / write_seconds
+        print(f"raw writes (TransactWriteItems of 99 price updates, {sample} rows): {direct:,.0f} rows/s")
+        print(f"reader memory: the opened sheet adds {reader_memory(path):.0f} MB (python-calamine's cells)")
         for preview in (True, False):
             result = run_worker(stack.environment, merchant_id, path, preview)
             job = result["job"]
@@ -170,6 +203,8 @@ def main(rows: int) -> None:
                   f"{speed / baseline:.3f} (target >= 0.4; to openpyxl read-only {speed / other:.2f}); peak RSS {result['max_rss_mb']:.0f} MB "
                   f"(target <= 256); DynamoDB requests per 100 rows {100 * total / rows:.2f} "
                   f"{dict(sorted(result['requests'].items()))}; handler invocations {result['invocations']}")
+            if not preview:
+                print(f"apply / raw writes of the same rows: {speed / direct:.2f}")
     finally:
         stack.stop(save=False)
 

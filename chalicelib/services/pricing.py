@@ -15,21 +15,27 @@ MODULE = "prices"
 
 
 def update(merchant_id: str, manual: bool, parsed: list) -> list:
-    """Results, in order, for parsed price items; the given lists replace the stored ones."""
+    """Results, in order, for parsed price items; the given lists replace the stored ones.
+
+    Each write insists the product exists (a product that does not comes back `not_found` from
+    its failed condition), so a batch naming no region or customer group is one transaction and
+    nothing read; one naming groups first reads them (and the products) in one batch read."""
     store, groups_store = CatalogStore(merchant_id), PricingStore(merchant_id)
     gate = SyncGate.load(merchant_id, manual)
     items = {key: item for key, item, failed in parsed if failed is None}
     region_ids = {p.region_group_id for i in items.values() for p in i.region_prices or ()}
     customer_ids = {p.customer_group_id for i in items.values() for p in i.customer_level_prices or ()}
-    products, _, found = store.products(items, extra_keys=groups_store.group_keys(region_ids, customer_ids))
-    known_regions = {g["region_group_id"] for g in found.values() if "region_group_id" in g}
-    known_customers = {g["customer_group_id"] for g in found.values() if "customer_group_id" in g}
+    products, known_regions, known_customers = None, set(), set()
+    if region_ids or customer_ids:
+        products, _, found = store.products(items, extra_keys=groups_store.group_keys(region_ids, customer_ids))
+        known_regions = {g["region_group_id"] for g in found.values() if "region_group_id" in g}
+        known_customers = {g["customer_group_id"] for g in found.values() if "customer_group_id" in g}
     outcome, writes = {}, []
     for key, item in items.items():
         unknown_regions = sorted({p.region_group_id for p in item.region_prices or ()} - known_regions)
         unknown_customers = sorted({p.customer_group_id for p in item.customer_level_prices or ()} - known_customers)
-        if key not in products:
-            outcome[key] = batch.error(key, "not_found", f"no product {key!r}; upsert it first")
+        if products is not None and key not in products:
+            outcome[key] = _not_found(key)
         elif not gate.allows(MODULE, key):
             outcome[key] = batch.skipped(key, SYNC_OFF, "automatic price sync is switched off")
         elif unknown_regions:
@@ -40,9 +46,14 @@ def update(merchant_id: str, manual: bool, parsed: list) -> list:
         else:
             writes.append(groups.Group(key, [store.prices_op(key, _changes(item))]))
             outcome[key] = batch.ok(key)
-    for key in groups.apply(store.table, writes):
-        outcome[key] = batch.error(key, "conflict", "the product changed concurrently; send it again")
+    for key, failed in groups.apply(store.table, writes).items():
+        outcome[key] = (_not_found(key) if failed.reason == "ConditionalCheckFailed"
+                        else batch.error(key, "conflict", "the product changed concurrently; send it again"))
     return [failed if failed is not None else outcome[key] for key, _, failed in parsed]
+
+
+def _not_found(key: str) -> dict:
+    return batch.error(key, "not_found", f"no product {key!r}; upsert it first")
 
 
 def _changes(item) -> dict:

@@ -94,6 +94,25 @@ def test_bad_items_fail_alone(shop):
     assert_problem(shop.client.get("/v1/products/P1/price?buyer=x"), 422, "validation_error")
 
 
+def test_a_price_batch_naming_no_group_is_one_transaction_and_no_read(stack, shop):
+    """The products' existence is the writes' own condition: a missing one is still not_found,
+    and the others land."""
+    from chalicelib.sdk import Client
+    fresh = Client(stack.api_url, shop.client.auth)            # one connection: one server thread
+    items = [{"erp_product_id": "P2", "default_price": "8.00"}, {"erp_product_id": "GONE", "default_price": "1.00"},
+             {"erp_product_id": "P3", "suggested_retail_price": "30.00"}]
+    with dynamodb_calls() as calls:
+        answer = fresh.put("/v1/prices", {"items": items})
+    assert answer.status_code == 200, answer.text
+    assert [(r["key"], r["status"], r["code"]) for r in answer.json()["results"]] == [
+        ("P2", "ok", None), ("GONE", "error", "not_found"), ("P3", "ok", None)]
+    operations = calls_of_request(calls, shop.merchant_id)
+    assert "BatchGetItem" not in operations, operations          # (a GetItem may be the caller's account)
+    assert operations.count("TransactWriteItems") == 2, operations      # cancelled by GONE, then the rest
+    assert shop.client.get("/v1/products/P2").json()["default_price"] == "8.00"
+    assert shop.client.get("/v1/products/P3").json()["suggested_retail_price"] == "30.00"
+
+
 def test_group_bodies_are_checked(shop):
     put = shop.client.put
     assert_problem(put("/v1/region-groups/r1", {"name": "x", "provinces": []}), 422, "validation_error")
