@@ -2,11 +2,17 @@
 
 The app and its settings come from .chalice/config.json, stage `local`, through Chalice's own
 config loader, so per-function timeouts and memory sizes match what `chalice package` uses.
+
+A route or method that does not exist is answered by API Gateway itself in AWS, with the gateway
+response infra/wiring.yaml defines (problem+json 404); the server answers the same from that
+definition instead of chalice.local's 403 "Missing Authentication Token" (or the app's 405, which
+API Gateway never lets through for a method the route does not declare).
 """
 from __future__ import annotations
 
 import logging
 import threading
+import uuid
 from typing import Any
 
 from chalicelib.local.pump import FunctionSettings
@@ -37,6 +43,34 @@ def function_settings(config, app_name: str, stage: str = "local") -> dict[str, 
     return settings
 
 
+def gateway_responses() -> dict:
+    """API Gateway's own answers as infra/wiring.yaml defines them, by response type."""
+    from chalicelib.local import template as cfn
+
+    api = cfn.load(cfn.WIRING_TEMPLATE)["Resources"].get("RestAPI", {})
+    return api.get("Properties", {}).get("DefinitionBody", {}).get("x-amazon-apigateway-gateway-responses", {})
+
+
+def render_gateway_response(response: dict, request_id: str) -> tuple[int, dict, bytes]:
+    """(status, headers, body) of a gateway response: quoted values are literal, and
+    `context.requestId` is the request's id."""
+    headers = {}
+    for name, value in response.get("responseParameters", {}).items():
+        header = name.split("gatewayresponse.header.", 1)[-1]
+        if value.startswith("'") and value.endswith("'"):
+            headers[header] = value[1:-1]
+        elif value == "context.requestId":
+            headers[header] = request_id
+    return int(response["statusCode"]), headers, response["responseTemplates"]["application/json"].encode()
+
+
+def _no_route(code: int, headers: dict, body) -> bool:
+    if code == 403 and headers.get("x-amzn-ErrorType") == "UnauthorizedException":
+        return True
+    text = body.decode(errors="replace") if isinstance(body, bytes) else str(body or "")
+    return code == 405 and "MethodNotAllowedError" in text
+
+
 class ApiServer:
     """chalice.local's LocalDevServer on a background thread."""
 
@@ -52,6 +86,7 @@ class ApiServer:
         # Bursts of concurrent clients (race tests, a busy console) overflow the stdlib's
         # listen backlog of 5 and see connection resets; API Gateway queues them instead.
         ThreadedHTTPServer.request_queue_size = 128
+        no_route = gateway_responses().get("MISSING_AUTHENTICATION_TOKEN")
 
         class Handler(ChaliceRequestHandler):
             timeout = 10  # an idle keep-alive connection does not hold a thread forever
@@ -59,6 +94,11 @@ class ApiServer:
 
             def log_message(self, format, *args):  # noqa: A002 - the stdlib's name
                 log.debug("api: " + format, *args)
+
+            def _send_http_response(self, code, headers, body):
+                if no_route is not None and _no_route(code, headers, body):
+                    code, headers, body = render_gateway_response(no_route, str(uuid.uuid4()))
+                super()._send_http_response(code, headers, body)
 
         if not isinstance(chalice_app, LocalChalice):  # what chalice.local.create_local_server
             CustomLocalChalice.__bases__ = (LocalChalice, chalice_app.__class__)  # does, once

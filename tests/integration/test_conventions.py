@@ -29,6 +29,14 @@ def test_unknown_merchant_is_404(stack):
     assert_problem(admin(stack).post("/v1/admin/merchants/m_nope/secret"), 404, "not_found")
 
 
+def test_a_route_or_method_that_does_not_exist_is_a_problem_404(stack):
+    """API Gateway answers these itself, with the gateway response infra/wiring.yaml defines; the
+    local server answers the same from that definition."""
+    for method, path in (("GET", "/v1/nothing"), ("GET", "/"), ("DELETE", "/v1/health"), ("PATCH", "/v1/orders")):
+        body = assert_problem(anonymous(stack).request(method, path), 404, "not_found")
+        assert "/v1/openapi.json" in body["detail"]
+
+
 def test_openapi_document_covers_every_route_and_is_valid(stack):
     from openapi_spec_validator import validate
     from chalicelib.api.router import ROUTES

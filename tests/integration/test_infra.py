@@ -109,6 +109,22 @@ def test_schedule_rule_invokes_scheduler_tick(packaged):
     assert permissions and permissions[0]["Properties"]["FunctionName"] == {"Ref": "SchedulerTick"}
 
 
+def test_api_gateways_own_answers_are_problem_json_in_the_api_definition(packaged):
+    template = json.loads((packaged / "sam.json").read_text())
+    api = template["Resources"]["RestAPI"]
+    assert api["Type"] == "AWS::Serverless::Api"
+    responses = api["Properties"]["DefinitionBody"]["x-amazon-apigateway-gateway-responses"]
+    assert set(responses) >= {"MISSING_AUTHENTICATION_TOKEN", "THROTTLED", "REQUEST_TOO_LARGE", "INTEGRATION_TIMEOUT"}
+    for kind, response in responses.items():
+        body = json.loads(response["responseTemplates"]["application/json"])
+        assert body["status"] == int(response["statusCode"]) and body["code"], kind
+        headers = response["responseParameters"]
+        assert headers["gatewayresponse.header.Content-Type"] == "'application/problem+json'", kind
+        assert headers["gatewayresponse.header.X-Request-Id"] == "context.requestId", kind
+    assert responses["MISSING_AUTHENTICATION_TOKEN"]["statusCode"] == "404"
+    assert api["Properties"]["DefinitionBody"]["paths"], "Chalice's own definition was kept"
+
+
 def test_aws_memory_has_the_template_resources(aws_memory):
     import os
 
