@@ -30,9 +30,11 @@ from typing import Dict, Iterable, Iterator, List, Optional
 
 from chalicelib.domain import clock
 from chalicelib.store.keys import MerchantScope
-from chalicelib.store.table import AlreadyApplied, Table, pending_receipt, put_op  # noqa: F401
+from chalicelib.store import table as _table
+from chalicelib.store.table import Table, pending_receipt, put_op
 
 TTL_DAYS = 90
+AlreadyApplied = _table.AlreadyApplied      # a write found its rows' receipt already there
 
 _batch: contextvars.ContextVar[Optional["Receipts"]] = contextvars.ContextVar("upload_receipts", default=None)
 

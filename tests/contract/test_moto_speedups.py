@@ -1,5 +1,4 @@
 """The local server's cheaper transaction rollback keeps moto's all-or-nothing behaviour."""
-import boto3
 import pytest
 from botocore.exceptions import ClientError
 
