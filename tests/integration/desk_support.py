@@ -149,39 +149,3 @@ def set_on_hand(merchant_id, erp_product_id, on_hand):
     from chalicelib.store.table import Table
     Table().update(*MerchantScope(merchant_id).stock(erp_product_id), "SET on_hand = :n, #free = :n - reserved",
                    values={":n": on_hand}, names={"#free": "free"})
-
-
-class Receiver:
-    """A merchant's webhook receiver on loopback that answers 200 and keeps what it got."""
-
-    def __init__(self):
-        import json
-        import threading
-        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-        self.events = []
-        events = self.events
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                events.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-                self.send_response(200)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks"
-
-    def wait_for(self, count: int, timeout: float = 20.0) -> list:
-        import time
-        deadline = time.time() + timeout
-        while len(self.events) < count and time.time() < deadline:
-            time.sleep(0.1)
-        return self.events
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()

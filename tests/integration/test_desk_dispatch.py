@@ -3,7 +3,8 @@
 import pytest
 
 from tests.helpers import assert_problem
-from tests.integration.desk_support import Desk, Receiver, hold
+from tests.integration.desk_support import Desk, hold
+from tests.webhook_receiver import WebhookReceiver
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +25,7 @@ LINES = [("AMX", 2), ("IBU", 1)]
 
 def test_direct_ship_writes_back_consumes_stock_and_notifies(stack):
     desk = Desk(stack)
-    receiver = Receiver()
+    receiver = WebhookReceiver()
     try:
         hook = desk.merchant.client.put("/v1/webhook-endpoint", {"url": receiver.url, "events": ["order.shipped"]})
         assert hook.status_code == 200, hook.text

@@ -17,6 +17,7 @@ from chalicelib.api.models import Id, Strict
 from chalicelib.services import sheet_targets, upload_runner
 from chalicelib.services.sheet_apply import Target
 from tests import helpers
+from tests.webhook_receiver import WebhookReceiver
 
 
 class FakeStock(Strict):
@@ -252,46 +253,19 @@ def test_upload_requests_are_checked(stack, merchant):
 
 
 def test_upload_finished_is_a_signed_webhook_event(stack, merchant, recorder):
-    import hashlib
-    import hmac
-    import time
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-    calls = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):
-            calls.append((dict(self.headers), self.rfile.read(int(self.headers["Content-Length"]))))
-            self.send_response(200)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        url = f"http://127.0.0.1:{server.server_address[1]}/hooks"
-        answer = merchant.client.put("/v1/webhook-endpoint", {"url": url, "events": ["upload.finished"]})
+    with WebhookReceiver() as hook:
+        answer = merchant.client.put("/v1/webhook-endpoint", {"url": hook.url, "events": ["upload.finished"]})
         assert answer.status_code == 200, answer.text
         secret = answer.json()["signing_secret"]
         key = f"uploads/{merchant.merchant_id}/inventory/hook-{name()}.csv"
         drop(stack, key, "商品编码,库存数量\nW1,1\nBAD2,1\n".encode())
         bad = f"uploads/{merchant.merchant_id}/inventory/hook-bad-{name()}.csv"
         drop(stack, bad, "nothing,here\n".encode())
-        deadline = time.monotonic() + 20
-        while len(calls) < 2 and time.monotonic() < deadline:
-            time.sleep(0.1)
-            stack.pump.drain(timeout=30)
-    finally:
-        server.shutdown()
-        server.server_close()
+        hook.wait_for(2, between=lambda: stack.pump.drain(timeout=30))
+    calls, url = hook.calls, hook.url
     events = {}
     for headers, body in calls:
-        signed = hmac.new(secret.encode(), headers["X-Onceship-Timestamp"].encode() + b"." + body,
-                          hashlib.sha256).hexdigest()
-        assert headers["X-Onceship-Signature"] == signed and headers["X-Onceship-Event"] == "upload.finished"
+        assert hook.signed_by(secret, headers, body) and headers["X-Onceship-Event"] == "upload.finished"
         event = json.loads(body)
         events[event["data"]["key"]] = event["data"]
     assert events[key]["status"] == "done" and (events[key]["ok"], events[key]["errors"]) == (1, 1)
