@@ -66,3 +66,20 @@ def report(stack, job: dict) -> list:
 def outcomes(stack, job: dict) -> list:
     """[(outcome, message)] per data row of the report."""
     return [(r[-2], r[-1]) for r in report(stack, job)[1:]]
+
+
+def crash_once(monkeypatch, owner, hook: str, at: int, meanwhile=None) -> list:
+    """Sets the test hook `owner.<hook>(first_row, rows)` so that the worker dies once, right after
+    applying the rows of the chunk (or batch) that starts at row `at` (0-based), before their
+    checkpoint; `meanwhile()` runs just before. Answers the list of crashes (their first rows)."""
+    crashes = []
+
+    def crash(first_row, count):
+        if first_row == at and not crashes:
+            crashes.append(first_row)
+            if meanwhile is not None:
+                meanwhile()
+            raise RuntimeError(f"the worker dies after applying rows {at + 1}-{at + count}, before their checkpoint")
+
+    monkeypatch.setattr(owner, hook, crash)
+    return crashes

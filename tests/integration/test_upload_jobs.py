@@ -16,7 +16,7 @@ from chalicelib.api.batch import error, ok
 from chalicelib.api.models import Id, Strict
 from chalicelib.services import sheet_targets, upload_runner
 from chalicelib.services.sheet_apply import Target
-from tests import helpers
+from tests import helpers, sheets
 from tests.webhook_receiver import WebhookReceiver
 
 
@@ -207,14 +207,7 @@ def test_mixed_good_and_bad_rows(stack, merchant, recorder):
 
 def test_chunks_hand_off_and_resume_after_a_crash(stack, merchant, recorder, monkeypatch):
     monkeypatch.setenv("ONCESHIP_UPLOAD_CHUNK_ROWS", "4")
-    crashed = []
-
-    def crash_once(position, count):
-        if position == 8 and not crashed:
-            crashed.append(position)
-            raise RuntimeError("the worker dies after applying rows 9-12, before their checkpoint")
-
-    monkeypatch.setattr(upload_runner, "crash_after_rows", crash_once)
+    crashed = sheets.crash_once(monkeypatch, upload_runner, "crash_after_rows", at=8)     # rows 9-12
     monkeypatch.setattr(upload_runner.Run, "left", lambda self: 0.0)   # no time: one chunk per message
     key = f"uploads/{merchant.merchant_id}/inventory/big-{name()}.csv"
     rows = "".join(f"R{i:03d},{i}\n" for i in range(1, 19))

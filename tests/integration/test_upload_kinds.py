@@ -173,14 +173,7 @@ def test_logistics_rows_ship_orders_with_codes_or_carrier_names(stack, orders_sh
 def test_a_crash_mid_file_resumes_without_applying_a_row_twice(stack, orders_shop, monkeypatch):
     from chalicelib.services import upload_runner
     monkeypatch.setenv("ONCESHIP_UPLOAD_CHUNK_ROWS", "3")
-    crashes = []
-
-    def crash(position, count):
-        if position == 3 and not crashes:
-            crashes.append(position)
-            raise RuntimeError("killed after applying rows 4-6, before their checkpoint")
-
-    monkeypatch.setattr(upload_runner, "crash_after_rows", crash)
+    crashes = sheets.crash_once(monkeypatch, upload_runner, "crash_after_rows", at=3)      # rows 4-6
     ids = [paid(orders_shop) for _ in range(8)]
     rows = [["订单号", "状态", "时间"]] + [[oid, "picking", f"2026-03-0{1 + i % 5} 10:00"] for i, oid in enumerate(ids)]
     job = sheets.drop(stack, orders_shop.merchant_id, "order-status", sheets.unique("crash", "csv"),

@@ -28,17 +28,8 @@ def crash_in_second_batch(monkeypatch):
     and `meanwhile` runs before it dies (another writer, while the job waits to be resumed)."""
     monkeypatch.setenv("ONCESHIP_UPLOAD_CHUNK_ROWS", str(ROWS))
     monkeypatch.setattr(sheet_apply, "BATCH", 2)
-    crashes = []
-
-    def arm(meanwhile):
-        def crash(first_row, count):
-            if first_row == 2 and not crashes:
-                crashes.append(first_row)
-                meanwhile()
-                raise RuntimeError("killed after applying rows 1-4, before the chunk's checkpoint")
-        monkeypatch.setattr(sheet_apply, "crash_after_batch", crash)
-        return crashes
-    return arm
+    return lambda meanwhile: sheets.crash_once(monkeypatch, sheet_apply, "crash_after_batch", at=2,
+                                               meanwhile=meanwhile)
 
 
 def ok(answer, status: int = 200) -> dict:
