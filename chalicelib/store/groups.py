@@ -63,8 +63,7 @@ def apply(table: Table, groups: List[Group]) -> Dict[Any, Failed]:
     receipts = row_receipts.current()
     max_ops = MAX_OPS
     if receipts is not None:
-        groups = ([g for g in groups if not receipts.rows(g.items())]
-                  + [g for g in groups if receipts.rows(g.items())])
+        groups = sorted(groups, key=lambda g: bool(receipts.rows(g.items())))    # stable: uncovered first
         max_ops -= 1
     for chunk in pack(groups, max_ops):
         failed.update(_apply_chunk(table, chunk, receipts))
