@@ -31,7 +31,8 @@ def admin_token() -> str:
 
 def redrive(api_url: str, token: str, queue: str) -> dict:
     request = urllib.request.Request(f"{api_url}/v1/admin/dead-letters/{queue}/redrive", data=b"",
-                                     method="POST", headers={"Authorization": f"Bearer {token}"})
+                                     method="POST", headers={"Authorization": f"Bearer {token}",
+                                                              "Content-Type": "application/json"})
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
     with opener.open(request, timeout=60) as answer:
         return json.loads(answer.read())
@@ -51,6 +52,10 @@ def main(argv: list[str] | None = None) -> int:
                 moved += answer["moved"]
                 if not answer["moved"] or not answer["dead_letters"]:
                     break
+        except urllib.error.HTTPError as error:
+            print(f"redrive {queue}: the API answered {error.code}: {error.read().decode(errors='replace')}",
+                  file=sys.stderr)
+            return 1
         except (urllib.error.URLError, OSError) as error:
             print(f"redrive {queue}: the API at {args.api} did not answer ({error}); is `make run` running?",
                   file=sys.stderr)
