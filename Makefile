@@ -21,6 +21,10 @@ run: $(STAMP)
 redrive: $(STAMP)
 	$(PY) -m chalicelib.local.redrive $(QUEUE)
 
+# The warehouse day with faults on (docs/faults.md): SEED=<n> ORDERS=<n> replays one exactly.
+day: $(STAMP)
+	$(PY) bench/warehouse_day.py $(if $(SEED),--seed $(SEED)) $(if $(ORDERS),--orders $(ORDERS))
+
 test: $(STAMP)
 	@bash scripts/ensure-system-deps.sh
 	$(PY) -m pytest -q

@@ -9,7 +9,8 @@ local stack's own machinery) pass untouched.
 Tests also script exact faults: "the next TransactWriteItems whose body mentions o_123 loses its
 answer". Both come through a control path only the local server has:
 
-    GET  /_onceship/faults   {"spec": "seed=7,..." | null, "counts": {"dynamodb:lost_reply": 3, ...}}
+    GET  /_onceship/faults   {"spec": "seed=7,..." | null, "counts": {"dynamodb:lost_reply": 3, ...},
+                              "requests": {"dynamodb:PutItem": 812, ...} (those that met the faults)}
     PUT  /_onceship/faults   {"spec": "..." | null, "script": [{"service": "dynamodb",
                               "operation": "TransactWriteItems", "contains": "o_123",
                               "fault": "lost_reply" | "throttle" | "error" | "delay", "times": 1}]}
@@ -43,6 +44,7 @@ class AwsFaults:
         self.script: list = []
         self.dice = faults.Dice(0)
         self.counts = faults.Counts()
+        self.requests = faults.Counts()   # what met the faults, by service and operation
         self._lock = threading.Lock()
 
     # -- WSGI ---------------------------------------------------------------------------------
@@ -52,6 +54,7 @@ class AwsFaults:
         if (self.spec is None and not self.script) or environ.get(_EXEMPT) == "off":
             return self.app(environ, start_response)
         service, operation = _classify(environ)
+        self.requests.add(f"{service}:{operation}")
         kind = self._scripted(environ, service, operation) or self._drawn(service)
         if kind is None:
             return self.app(environ, start_response)
@@ -133,10 +136,11 @@ class AwsFaults:
             self.script = entries
             self.dice = faults.Dice(parsed.seed if parsed else 0)
             self.counts = faults.Counts()
+            self.requests = faults.Counts()
 
     def state(self) -> dict:
         return {"spec": self.spec.text() if self.spec else None, "counts": self.counts.snapshot(),
-                "script_left": len(self.script)}
+                "requests": self.requests.snapshot(), "script_left": len(self.script)}
 
 
 def _script_entry(entry: dict) -> dict:

@@ -171,6 +171,10 @@ class LocalStack:
         self.pump.faults = fault_specs.PumpFaults(spec) if spec and spec.pump_on else None
         self.faults = spec
 
+    def fault_requests(self) -> dict:
+        """The app's requests to the AWS endpoint since faults were last set, by service:operation."""
+        return dict(self._fault_control.state()["requests"])
+
     def fault_counts(self) -> dict:
         """Faults injected since they were last set, by `<where>:<kind>`."""
         counts = dict(self._fault_control.state()["counts"])

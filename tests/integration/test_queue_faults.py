@@ -112,6 +112,7 @@ def test_poison_rests_in_the_dlq_and_make_redrive_moves_it_back(faults):
     assert "jobs: moved 1 dead letters back, 0 left" in ran.stdout
     settle(faults)
     assert dead_letters(faults, "JobsDLQ") == 1  # still poison: back in the DLQ, not in a loop
+    faults.client("sqs").purge_queue(QueueUrl=faults.queue_urls["JobsDLQ"])  # leave no dead letters behind
 
 
 def test_dead_letters_are_the_admins_only(stack):
