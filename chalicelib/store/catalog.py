@@ -53,7 +53,7 @@ class CatalogStore:
             elif item["sk"] == "PRODUCT":
                 products[item["erp_product_id"]] = item
             elif item["sk"] == "STOCK":
-                stocks[item["pk"][len(self.scope.product_pk("")):]] = item
+                stocks[self.scope.product_id_of(item["pk"])] = item
         return products, stocks, others
 
     def listed_images(self, shas: Iterable[str]) -> dict:
@@ -98,7 +98,8 @@ class CatalogStore:
         sets.update({"erp_product_id": erp_product_id, "requested_base_product_id": requested_base,
                      "match": match.state, "base_product_id": match.base_product_id,
                      "match_source": match.source, "match_detail": match.detail, "updated_at": now,
-                     "gsi1pk": self.scope.products_index(), "gsi1sk": erp_product_id})
+                     "gsi1pk": self.scope.products_index(),
+                     "gsi1sk": self.scope.products_index_sk(erp_product_id)})
         raw = ["#listing = :unlisted" if match.state == PENDING else "#listing = if_not_exists(#listing, :unlisted)",
                "created_at = if_not_exists(created_at, :now)"]
         values = {":unlisted": UNLISTED, ":now": now}
