@@ -67,7 +67,7 @@ def _item(raw) -> ErpItem:
         erp_id = str(erp_id)
     reason = codes.problem(erp_id)
     if reason is not None:
-        raise ValueError(f"erp_product_id {reason} ({codes.RULE})")
+        raise ValueError(f"erp_product_id {repr(erp_id)[:80]} {reason} ({codes.RULE})")
     on_hand = raw.get("on_hand")
     lots = raw.get("lots")
     if on_hand is None and lots is None:

@@ -7,11 +7,12 @@ transactions with `store.groups.apply`.
 from typing import Iterable, Optional
 
 from chalicelib.domain import clock
+from chalicelib.domain.errors import NotFound
 from chalicelib.domain.listing import LISTED, UNLISTED
 from chalicelib.domain.matching import MATCHED, PENDING
 from chalicelib.store import expressions
 from chalicelib.store.keys import MerchantScope
-from chalicelib.store.table import Table, serialize, update_op
+from chalicelib.store.table import Table, TransactionCanceled, serialize, update_op
 
 PRODUCT_FIELDS = ("name", "barcode", "approval_number", "spec", "manufacturer", "default_price",
                   "main_image_url", "main_image_sha256", "attributes")
@@ -116,6 +117,15 @@ class CatalogStore:
             {"match": MATCHED, "base_product_id": base_product_id, "match_source": "review",
              "match_detail": None, "updated_at": clock.now_iso()})
         return update_op(pk, sk, expression, condition="attribute_exists(pk)", values=values, names=names)
+
+    def review(self, erp_product_id: str, base_product_id: str) -> None:
+        """A person's match; NotFound (nothing written) for a product the merchant does not have."""
+        try:
+            self.table.transact([self.review_op(erp_product_id, base_product_id)])
+        except TransactionCanceled as cancelled:
+            if cancelled.reasons[:1] == ["ConditionalCheckFailed"]:
+                raise NotFound(f"no product {erp_product_id!r}")
+            raise
 
     def list_op(self, erp_product_id: str) -> dict:
         pk, sk = self.scope.product(erp_product_id)
