@@ -6,7 +6,7 @@ from pydantic import Field, StrictBool
 from chalicelib.api import paging
 from chalicelib.api.batch import answer, batch_of, parse_items
 from chalicelib.api.handler import handler
-from chalicelib.api.models import Code, Money, NonEmpty, Paging, Strict
+from chalicelib.api.models import Code, CodeEntry, Money, NonEmpty, Paging, Strict
 from chalicelib.services import listing, products
 
 AttributeName = Annotated[str, Field(min_length=1, max_length=64)]
@@ -41,7 +41,8 @@ class Review(Strict):
 
 class ListingAction(Strict):
     action: Literal["list", "delist"]
-    erp_product_ids: List[Code] = Field(min_length=1, max_length=100)
+    erp_product_ids: List[CodeEntry] = Field(
+        min_length=1, max_length=100, description="Each is a code; one that is not is that id's error result")
 
 
 class ListingSettings(Strict):

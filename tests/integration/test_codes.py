@@ -69,6 +69,14 @@ def test_any_printable_code_keys_a_product_and_a_slash_is_that_item_s_error(cata
     assert ok(catalog.client.get("/v1/products/SKU+1"))["erp_product_id"] == "SKU+1"   # + in a path is a plus
 
 
+def test_a_listing_batch_answers_a_bad_code_as_that_id_s_error(catalog):
+    answer = catalog.client.post("/v1/listings", {"action": "delist", "erp_product_ids": ["A#B", "a/b", " A", "A"]})
+    assert results(answer) == [("A#B", "ok", None), ("a/b", "error", "validation_error"),
+                               (" A", "error", "validation_error"), ("A", "ok", None)]
+    answer = catalog.client.post("/v1/listings", {"action": "list", "erp_product_ids": ["红色-XL 01"]})
+    assert results(answer) == [("红色-XL 01", "error", "not_matched")]
+
+
 def test_listing_pages_through_every_code_once(catalog):
     seen, cursor = [], None
     while True:
