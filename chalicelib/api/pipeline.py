@@ -15,7 +15,7 @@ from chalicelib.api.auth import authenticate
 from chalicelib.api.handler import Context, Reply
 from chalicelib.api.models import parse
 from chalicelib.config import settings
-from chalicelib.domain.errors import DomainError, ValidationFailed
+from chalicelib.domain.errors import DomainError, RateLimited, ValidationFailed
 from chalicelib.store.idempotency import IdempotencyStore, StoredResponse
 from chalicelib.store.rate import RateStore
 
@@ -123,7 +123,7 @@ def _idempotent(fn, ctx: Context, route, key: str) -> Response:
                         headers=dict(stored.headers, **{"Idempotent-Replayed": "true"}))
     try:
         response = _respond(fn(ctx), fn.meta.status)
-    except ValidationFailed:
+    except (ValidationFailed, RateLimited):  # not remembered: the client fixes it or waits, then retries
         store.release(scope, key, fingerprint)
         raise
     except DomainError as error:

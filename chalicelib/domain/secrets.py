@@ -3,6 +3,10 @@
 A merchant's or channel's signing secret is never stored: the table holds a random salt, and
 the secret is HMAC(server key, kind|id|salt). A table dump alone reveals no secret; rotating
 means a new salt, and the previous salt is kept 24 hours so the old secret keeps working.
+
+Whatever else must be recognised later without being kept (session tokens, the fingerprint of a
+request body that may hold a password) is stored only as a keyed hash (`keyed_hash`): without the
+server key, a table dump gives nothing to test guesses against offline.
 """
 import base64
 import hashlib
@@ -44,8 +48,14 @@ def new_token(prefix: str) -> str:
     return prefix + secrets.token_urlsafe(32)
 
 
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+def keyed_hash(server_key: bytes, purpose: str, data: bytes) -> str:
+    """HMAC-SHA256 under the server key, separated by `purpose`, as hex."""
+    return hmac.new(server_key, purpose.encode() + b"|" + data, hashlib.sha256).hexdigest()
+
+
+def token_hash(server_key: bytes, token: str) -> str:
+    """How a session token is stored and looked up."""
+    return keyed_hash(server_key, "session", token.encode())
 
 
 def new_id(prefix: str) -> str:
