@@ -14,7 +14,7 @@ from chalicelib.store.accounts import AccountStore
 ACCOUNT_CACHE_SECONDS = 30
 _accounts: dict = {}  # key id -> (valid until, account record, kind)
 
-SIGNED_HEADERS = ("x-onceship-key", "x-onceship-timestamp", "x-onceship-nonce", "x-onceship-signature")
+SIGNED_HEADERS = tuple(name.lower() for name in signing.FORMS)
 
 
 def authenticate(request, allowed: Tuple[str, ...], store: Optional[AccountStore] = None) -> Optional[Caller]:
@@ -63,10 +63,11 @@ def _bearer_caller(token: str, store: AccountStore) -> Caller:
 
 
 def _signed(request, store: AccountStore) -> Caller:
-    headers = request.headers
-    key_id, timestamp, nonce, signature = (headers.get(h, "") for h in SIGNED_HEADERS)
-    if not (key_id and timestamp and signature) or not signing.nonce_well_formed(nonce):
-        raise SignatureInvalid("X-Onceship-Key, -Timestamp, -Nonce (16-64 of [A-Za-z0-9_-]) and -Signature are required")
+    sent = {name: request.headers.get(name.lower()) or "" for name in signing.FORMS}
+    problems = signing.malformed(sent)
+    if problems:  # before the clock: a malformed request is never answered signature_expired
+        raise SignatureInvalid("; ".join(problems))
+    key_id, timestamp, nonce, signature = sent.values()
     if not signing.timestamp_fresh(timestamp, clock.now()):
         raise SignatureExpired()
     message = signing.string_to_sign(request.method, _wire_path(request), _query(request), timestamp,
