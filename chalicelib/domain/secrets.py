@@ -21,9 +21,31 @@ def new_salt() -> str:
     return secrets.token_hex(16)
 
 
-def derive_secret(server_key: bytes, kind: str, owner_id: str, salt: str) -> str:
+def derive_secret(server_key: bytes, kind: str, owner_id: str, salt: str) -> "DerivedSecret":
     digest = hmac.new(server_key, f"{kind}|{owner_id}|{salt}".encode(), hashlib.sha256).digest()
-    return "sk_" + base64.urlsafe_b64encode(digest).decode().rstrip("=")
+    return DerivedSecret("sk_" + base64.urlsafe_b64encode(digest).decode().rstrip("="), (kind, owner_id, salt))
+
+
+class DerivedSecret(str):
+    """A secret as it is answered, carrying its `recipe` (kind, owner id, salt): whatever keeps
+    an answer for later (an idempotent replay) keeps the recipe instead and derives the same
+    secret again with `rederive`. The recipe alone, without the server key, gives nothing."""
+    recipe: tuple
+
+    def __new__(cls, value: str, recipe: tuple):
+        made = super().__new__(cls, value)
+        made.recipe = tuple(recipe)
+        return made
+
+    def with_prefix(self, prefix: str, strip: int = 0) -> "DerivedSecret":
+        """The same secret shown as `prefix` + self[strip:] (webhook signing secrets: whsec_...)."""
+        return DerivedSecret(prefix + self[strip:], self.recipe + (prefix, strip))
+
+
+def rederive(server_key: bytes, recipe: tuple) -> str:
+    kind, owner_id, salt, *shown = recipe
+    secret = derive_secret(server_key, kind, owner_id, salt)
+    return secret.with_prefix(*shown) if shown else secret
 
 
 def hash_password(password: str) -> str:
