@@ -13,7 +13,7 @@ from chalicelib.api import problems
 from chalicelib.api.auth import authenticate
 from chalicelib.api.handler import Context, Reply
 from chalicelib.api.models import parse
-from chalicelib.config import settings
+from chalicelib.config import ConfigurationError, settings
 from chalicelib.domain import replays, secrets
 from chalicelib.domain.errors import DomainError, RateLimited, ValidationFailed
 from chalicelib.store.idempotency import IdempotencyStore, StoredResponse
@@ -27,6 +27,7 @@ def run(route, request, params: dict) -> Response:
     log.thread_safe_append_keys(request_id=request_id, route=f"{route.method} {route.path}")
     caller = None
     try:
+        settings()  # outside the local stage, no secrets: ConfigurationError, whatever the route
         caller = authenticate(request, route.auth)
         if caller and caller.merchant_id:
             log.thread_safe_append_keys(merchant_id=caller.merchant_id)
@@ -42,6 +43,9 @@ def run(route, request, params: dict) -> Response:
             response = _respond(fn(ctx), fn.meta.status)
     except DomainError as error:
         response = problems.from_error(error, request_id)
+    except ConfigurationError as error:
+        log.critical(str(error))
+        response = problems.internal(request_id)
     except Exception:
         log.exception("unhandled error")
         response = problems.internal(request_id)

@@ -4,6 +4,7 @@ Cold start matters, so this module is all that `app.py` imports for the API: eac
 handler as "module:function" and the module (with its pydantic models and store code) is imported
 on the first request that needs it. Who may call a route is declared here, in one place.
 """
+import os
 from dataclasses import dataclass
 from typing import Optional, Tuple
 
@@ -160,7 +161,12 @@ BINARY_TYPES = ["application/vnd.openxmlformats-officedocument.spreadsheetml.she
 
 
 def register(app, routes: Optional[list] = None) -> None:
-    """Register every route on `app`; one Chalice view per path dispatches by method."""
+    """Register every route on `app`; one Chalice view per path dispatches by method. In Lambda
+    (every function imports app.py) the settings are read here, at init, so a function without
+    its secrets fails to start (chalicelib/config.py) instead of serving."""
+    if os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):
+        from chalicelib import config
+        config.check()
     app.api.binary_types.extend(t for t in BINARY_TYPES if t not in app.api.binary_types)
     by_path: dict = {}
     for route in routes or ROUTES:
