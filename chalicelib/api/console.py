@@ -1,6 +1,6 @@
 """Console logins and logout, and the merchant's console users (contract section 2): created and
 changed by supervisors (operators and supervisors only), managers or the merchant's signed requests."""
-from typing import Literal, Optional
+from typing import List, Literal, Optional
 
 from chalice import Response
 from pydantic import Field, model_validator
@@ -40,6 +40,11 @@ class User(Strict):
     updated_at: Optional[str] = None
 
 
+class UserPage(Strict):
+    items: List[User]
+    next_cursor: Optional[str]
+
+
 @handler(body=Login, status=201)
 def create_session(ctx):
     b = ctx.body
@@ -66,7 +71,7 @@ def change_operator(ctx):
                                     b.disabled, by_supervisor=_supervisor(ctx.caller))
 
 
-@handler(query=Paging)
+@handler(query=Paging, response=UserPage)
 def list_operators(ctx):
     query_id = f"operators|{ctx.caller.merchant_id}"
     items, last = accounts.list_operators(ctx.caller.merchant_id, ctx.query.limit,

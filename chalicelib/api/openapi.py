@@ -70,7 +70,8 @@ def _operation(route, fn, refs) -> dict:
     if meta.body is not None:
         op["requestBody"] = {"required": True,
                              "content": {"application/json": {"schema": _ref(meta.body, refs)}}}
-    op["security"] = [SECURITY[kind] for kind in dict.fromkeys(route.auth)] if route.auth else []
+    schemes = dict.fromkeys(next(iter(SECURITY[kind])) for kind in route.auth)  # each scheme once
+    op["security"] = [{scheme: []} for scheme in schemes]
     return op
 
 
