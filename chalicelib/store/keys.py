@@ -152,6 +152,10 @@ class MerchantScope:
     def operators(self) -> tuple:
         return self.pk("OPERATOR"), "OPERATOR#"
 
+    def password_checks(self, username: str) -> tuple:
+        """The failed password checks of one console user (store/attempts.py), known or not."""
+        return self.pk("LOGIN"), f"CHECKS#{username}"
+
     def settings(self, name: str) -> tuple:
         return self.pk("SETTINGS"), f"SETTINGS#{name}"
 
