@@ -58,18 +58,39 @@ def raw_xlsx(sheet_data: str, shared=None, dimension: str = "", extra_parts=None
     return out.getvalue()
 
 
+class Number(str):
+    """A number cell's stored text as it is, e.g. Number("1e5000") or Number("inf")."""
+
+
 def raw_row(number: int, *cells) -> str:
     """A <row> of `cells`: (reference, value) pairs; a str value is an inline string, a number
-    a number cell; a reference of None leaves the cell's `r` out."""
+    (or `Number`) a number cell; a reference of None leaves the cell's `r` out."""
     from xml.sax.saxutils import escape
     out = []
     for ref, value in cells:
         at = f' r="{ref}"' if ref else ""
-        if isinstance(value, str):
+        if isinstance(value, str) and not isinstance(value, Number):
             out.append(f'<c{at} t="inlineStr"><is><t>{escape(value)}</t></is></c>')
         else:
             out.append(f"<c{at}><v>{value}</v></c>")
     return f'<row r="{number}">' + "".join(out) + "</row>"
+
+
+def raw_rows(rows) -> str:
+    """Rows of values from A1 on, as raw_row writes them (None: no cell)."""
+    out = []
+    for number, values in enumerate(rows, start=1):
+        cells = [(f"{_letters(i)}{number}", v) for i, v in enumerate(values) if v is not None]
+        out.append(raw_row(number, *cells))
+    return "".join(out)
+
+
+def _letters(index: int) -> str:
+    letters, index = "", index + 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
 
 
 def csv_bytes(rows, encoding: str = "utf-8-sig") -> bytes:
