@@ -25,6 +25,25 @@ def split(url: str) -> Optional[Tuple[str, int]]:
     return parts.hostname, port or SCHEMES[parts.scheme]
 
 
+def origin(url: str) -> Optional[str]:
+    """`scheme://host:port` of an acceptable URL, normalised (lower case, the default port
+    written out, no trailing dot, IPv6 compressed and bracketed): where a credential may go."""
+    found = split(url)
+    if found is None:
+        return None
+    host, port = found
+    host = host.rstrip(".").lower()
+    try:
+        ip = ipaddress.ip_address(host.split("%", 1)[0])
+        host = f"[{ip.compressed}]" if ip.version == 6 else ip.compressed
+    except ValueError:
+        try:
+            host = host.encode("idna").decode("ascii")
+        except UnicodeError:
+            pass
+    return f"{urlsplit(url).scheme.lower()}://{host}:{port}"
+
+
 def address_allowed(address: str, allow_loopback: bool) -> bool:
     try:
         ip = ipaddress.ip_address(address.split("%", 1)[0])

@@ -115,3 +115,18 @@ def test_redirects_are_not_followed():
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.mark.parametrize("url, origin", [
+    ("https://ERP.Example.com/inventory?x=1", "https://erp.example.com:443"),
+    ("HTTPS://erp.example.com:443/other/path", "https://erp.example.com:443"),
+    ("https://erp.example.com./inventory", "https://erp.example.com:443"),
+    ("http://erp.example.com/inventory", "http://erp.example.com:80"),
+    ("https://erp.example.com:8443/inventory", "https://erp.example.com:8443"),
+    ("http://[0:0:0:0:0:0:0:1]:8080/x", "http://[::1]:8080"),
+    ("https://例子.测试/x", "https://xn--fsqu00a.xn--0zwm56d:443"),
+    ("ftp://erp.example.com/x", None),
+])
+def test_origins_are_normalised(url, origin):
+    from chalicelib.domain import urls
+    assert urls.origin(url) == origin
