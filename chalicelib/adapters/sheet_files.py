@@ -1,7 +1,8 @@
 """Reading spreadsheet files row by row, every cell as text.
 
-`.xlsx` (and `.xls`) go through python-calamine, which iterates a sheet without building Python
-objects for all of it; `.csv` is streamed in UTF-8 (with or without BOM) or GB18030. The format
+`.xlsx` goes through python-calamine, which loads a sheet's used range when it opens it (checked
+first: adapters/xlsx_extent.py) and makes Python objects one row at a time (`.xls` is refused by
+the upload runner: its extent cannot be checked before it is loaded); `.csv` is streamed in UTF-8 (with or without BOM) or GB18030. The format
 comes from the file's first bytes, not its name. A CSV row past row 1,000,000 or with a value past
 column 200 is `SheetFatal` as soon as it is read (a workbook's extent is checked before it is
 loaded: adapters/xlsx_extent.py). The encoding of a CSV is decided by decoding the

@@ -10,11 +10,12 @@ and raises `SheetFatal` for:
 - more than 1,000,000 rows or 200 columns (contract section 9), counted from the cells that hold
   a value, wherever they are; the `<dimension>` element, which a file may state falsely, is not
   read;
-- a used range and text the reader could not hold in `MEMORY_BUDGET`;
+- a used range and text the reader could not hold in `memory_budget()`;
 - a zip that unpacks to more than `MAX_UNPACKED` bytes or has more than `MAX_ENTRIES` entries;
 - a DTD (no entity is ever expanded), XML that is not well formed, an unreadable zip.
 Each limit stops the scan as soon as it is passed, so the work is bounded whatever the file holds.
 """
+import os
 import posixpath
 import re
 import zipfile
@@ -29,7 +30,8 @@ from chalicelib.domain.sheet_layout import SheetFatal
 SLOT_BYTES = 32            # a position of the used range in the reader
 CELL_BYTES = 40            # a cell's entry while the reader loads the sheet
 STRING_BYTES = 24          # a string's overhead in the reader, besides its text
-MEMORY_BUDGET = 640_000_000
+WORKER_MEMORY_MB = 2048    # the jobs worker's Lambda memory (.chalice/config.json) when Lambda does not say
+BUDGET_SHARE = 0.7         # of the worker's memory, for the reader; the rest is Python, the app, the report
 MAX_UNPACKED = 1_000_000_000
 MAX_ENTRIES = 10_000
 CHECK_EVERY = 4096         # cells between two checks of the memory estimate
@@ -50,6 +52,15 @@ class _Refused(Exception):
     def __init__(self, detail: str):
         super().__init__(detail)
         self.detail = detail
+
+
+def memory_budget() -> int:
+    """Bytes the reader may hold: a share of the function's memory (which Lambda states)."""
+    try:
+        megabytes = int(os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE") or WORKER_MEMORY_MB)
+    except ValueError:
+        megabytes = WORKER_MEMORY_MB
+    return int(megabytes * 1_000_000 * BUDGET_SHARE)
 
 
 def check(path: str) -> Extent:
@@ -123,6 +134,7 @@ def _shared_strings(book, entries, budget: "_Unpacked") -> array:
     """The length of every shared string (the reader holds them all, and copies one per use)."""
     lengths = array("q")
     state = {"in_text": False, "length": 0, "memory": 0}
+    budget_bytes = memory_budget()
 
     def start(name, attrs):
         tag = _local(name)
@@ -138,7 +150,7 @@ def _shared_strings(book, entries, budget: "_Unpacked") -> array:
         elif tag == "si":
             lengths.append(state["length"])
             state["memory"] += state["length"] + STRING_BYTES
-            if state["memory"] > MEMORY_BUDGET:
+            if state["memory"] > budget_bytes:
                 raise _Refused(_memory_message(state["memory"]))
 
     def text(data):
@@ -207,7 +219,7 @@ def _column(letters: str) -> int:
 
 def _memory_message(memory: int) -> str:
     return (f"reading the sheet would need about {memory // 1_000_000:,} MB (its cells from the first to "
-            f"the last that holds a value, and their text); at most {MEMORY_BUDGET // 1_000_000} MB: "
+            f"the last that holds a value, and their text); at most {memory_budget() // 1_000_000:,} MB: "
             "remove what lies far outside the data, or split the file")
 
 
@@ -219,6 +231,7 @@ class _Sheet:
         self.shared = shared
         self.shared_memory = sum(shared) + STRING_BYTES * len(shared)
         self.extent = Extent()
+        self.budget = memory_budget()
 
     def scan(self, book, parts: List[zipfile.ZipInfo], budget: "_Unpacked") -> Extent:
         shared, shared_count = self.shared, len(self.shared)
@@ -320,5 +333,5 @@ class _Sheet:
             return
         area = (at[4] - at[2] + 1) * (at[5] - at[3] + 1)
         extent.memory = SLOT_BYTES * area + CELL_BYTES * extent.cells + at[7] + self.shared_memory
-        if extent.memory > MEMORY_BUDGET:
+        if extent.memory > self.budget:
             raise _Refused(_memory_message(extent.memory))

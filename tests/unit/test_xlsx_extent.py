@@ -60,13 +60,20 @@ def test_empty_styled_cells_far_away_hold_no_value_and_do_not_count(tmp_path):
 
 def test_two_cells_far_apart_would_need_gigabytes_and_are_fatal(tmp_path):
     detail = refused(tmp_path, raw_xlsx(HEADER + raw_row(900_000, ("GR900000", 1))))
-    assert "MB" in detail and "at most 640 MB" in detail
+    assert f"at most {xlsx_extent.memory_budget() // 1_000_000:,} MB" in detail
+
+
+def test_the_budget_is_a_share_of_the_workers_memory(monkeypatch):
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "1024")
+    assert xlsx_extent.memory_budget() == 716_800_000
+    monkeypatch.delenv("AWS_LAMBDA_FUNCTION_MEMORY_SIZE")
+    assert xlsx_extent.memory_budget() == 1_433_600_000
 
 
 def test_a_shared_string_used_by_every_cell_counts_once_per_use(tmp_path):
-    rows = "".join(f'<row r="{n}"><c r="A{n}" t="s"><v>0</v></c></row>' for n in range(1, 30_001))
+    rows = "".join(f'<row r="{n}"><c r="A{n}" t="s"><v>0</v></c></row>' for n in range(1, 50_001))
     assert "MB" in refused(tmp_path, raw_xlsx(rows, shared=["长" * 10_000]))
-    assert extent(tmp_path, raw_xlsx(rows, shared=["短"])).cells == 30_000
+    assert extent(tmp_path, raw_xlsx(rows, shared=["短"])).cells == 50_000
 
 
 def test_a_cell_naming_a_missing_shared_string_is_fatal(tmp_path):
