@@ -1,19 +1,34 @@
-"""Health and the OpenAPI document."""
-from chalicelib.api.handler import handler
+"""Health, the OpenAPI document and the console page."""
+from typing import Literal
+
+from chalicelib.api.handler import HTML, handler
+from chalicelib.api.models import View
 
 
-@handler()
+class Health(View):
+    status: Literal["ok"]
+
+
+class OpenApiDocument(View):
+    """The OpenAPI 3.1 document of this API."""
+    openapi: str
+    info: dict
+    paths: dict
+    components: dict
+
+
+@handler(response=Health, errors=())
 def health(ctx):
     return {"status": "ok"}
 
 
-@handler()
+@handler(response=OpenApiDocument, errors=())
 def openapi(ctx):
     from chalicelib.api.openapi import document
     return document()
 
 
-@handler()
+@handler(response=HTML, errors=())
 def console(ctx):
     """The operators' desk page: a static page that talks to the desk API with a session token."""
     from pathlib import Path
