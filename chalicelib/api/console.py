@@ -20,7 +20,7 @@ class Session(View):
     role: str
 
 
-@handler(body=Login, status=201, response=Session, errors=("unauthenticated",))
+@handler(body=Login, status=201, response=Session, errors=("unauthenticated", "too_many_attempts"))
 def create_session(ctx):
     b = ctx.body
     return accounts.login(b.merchant_id, b.username, b.password)

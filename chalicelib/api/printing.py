@@ -144,7 +144,8 @@ def print_batch(ctx):
 
 
 @handler(body=Reprint, status=201, idempotent=True, response=Reprinted,
-         errors=("not_found", "reprint_not_authorized", "not_printed", "order_changed", "sender_not_set"))
+         errors=("not_found", "reprint_not_authorized", "cancelled", "already_shipped", "not_paid", "not_printed",
+                 "refund_pending", "order_changed", "sender_not_set", "too_many_attempts"))
 def reprint(ctx):
     b = ctx.body
     return printing.reprint(ctx.caller.merchant_id, ctx.caller, ctx.params["order_id"], b.reason,

@@ -76,6 +76,7 @@ CODES = {
     # answered for any operation: by API Gateway (413, 429, 504) or on a failure of ours (500)
     "request_too_large": (413, "The request body is over the API's limit"),
     "rate_limited": (429, "Too many requests; retry after Retry-After seconds"),
+    "too_many_attempts": (429, "10 failed password checks for this user within 15 minutes; retry after Retry-After seconds"),
     "internal_error": (500, "Something went wrong on our side; the request may be retried"),
     "timeout": (504, "The request took too long and may or may not have been done; retry it with the same Idempotency-Key"),
 }
