@@ -61,7 +61,8 @@ XLSX = Media("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 @dataclass(frozen=True)
 class Meta:
-    """`response`: the pydantic model (or Media) of the `status` body, None only with 204.
+    """`response`: the pydantic model of the `status` body, or the Media (a tuple of them when the
+    route serves several types), None only with 204.
     `also`: other success statuses and their bodies. `errors`: the problem codes the handler and
     the services it calls may answer (api/problems.py CODES gives each code's status); the
     pipeline's and the authentication's codes are added by the document itself."""

@@ -171,10 +171,11 @@ def _success(status: int, model, refs, replayable: bool) -> dict:
     if replayable:
         headers["Idempotent-Replayed"] = {"$ref": "#/components/headers/Idempotent-Replayed"}
     answer = {"description": "No content" if status == 204 else "Success", "headers": headers}
-    if isinstance(model, Media):
-        schema = {"type": "string", "contentMediaType": model.content_type} if model.binary else {"type": "string"}
-        answer["content"] = {model.content_type: {"schema": schema}}
-        if model.binary:
+    media = [model] if isinstance(model, Media) else list(model) if isinstance(model, (list, tuple)) else []
+    if media:
+        answer["content"] = {m.content_type: {"schema": {"type": "string", "contentMediaType": m.content_type}
+                                              if m.binary else {"type": "string"}} for m in media}
+        if any(m.binary for m in media):
             headers["Content-Disposition"] = {"$ref": "#/components/headers/Content-Disposition"}
     elif model is not None:
         answer["content"] = {"application/json": {"schema": _ref(model, refs)}}

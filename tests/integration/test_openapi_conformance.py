@@ -19,7 +19,7 @@ import pytest
 from tests.helpers import admin, anonymous, new_channel, new_merchant, operator, signer
 from tests.orders_support import Shop, paid_order, seed_product
 
-EXAMPLES = int(os.environ.get("ONCESHIP_SCHEMATHESIS_EXAMPLES", "6"))
+EXAMPLES = int(os.environ.get("ONCESHIP_SCHEMATHESIS_EXAMPLES", "5"))
 
 
 @pytest.fixture(scope="module")
