@@ -160,10 +160,8 @@ def _error_codes(route, fn) -> dict:
 
 
 def _someone_refused(auth) -> bool:
-    """Whether some kind of caller is refused (403) by the route (a supervisor may do what an
-    operator may, as api/auth.py says)."""
-    permitted = set(auth) | ({"supervisor"} if "operator" in auth else set())
-    return bool(set(SECURITY) - permitted)
+    """Whether some kind of caller (or console role) is refused (403) by the route."""
+    return bool(set(SECURITY) - set(auth))
 
 
 def _success(status: int, model, refs, replayable: bool) -> dict:

@@ -8,6 +8,12 @@ wire path, by tests/helpers.signer), admin routes with the admin token, desk rou
 supervisor's console session. Half the cases address records that exist (a product, an order, a
 customer...), so the answers go past 404.
 
+Nothing is left out. Two admin operations write platform-wide records (carriers, base products)
+that other tests of the session read, so they are called on one id of their own (FIXED_PATHS);
+operations that address jobs or events which cannot be made here cheaply (an upload job needs an
+object in the bucket and the pump, a webhook event a delivery) answer their 404s and 422s here, and
+their 200s are checked by tests/conformance.py during the upload, export and webhook tests.
+
 The examples are deterministic (derandomized) and bounded per operation, so the whole test stays
 within about a minute; ONCESHIP_SCHEMATHESIS_EXAMPLES raises the count for a deeper run.
 """
@@ -16,7 +22,7 @@ import time
 
 import pytest
 
-from tests.helpers import admin, anonymous, new_channel, new_merchant, operator, signer
+from tests.helpers import anonymous, new_channel, new_merchant, operator, signer
 from tests.orders_support import Shop, paid_order, seed_product
 
 EXAMPLES = int(os.environ.get("ONCESHIP_SCHEMATHESIS_EXAMPLES", "5"))
@@ -45,8 +51,22 @@ def world(stack):
              "carrier_code": "ST-CARRIER", "base_product_id": "ST-BASE", "job_id": "up_none",
              "event_id": "ev_none", "username": changed.username}
     callers = {"merchant": signer(m.merchant_id, m.secret), "channel": signer(*channel.auth[1:]),
-               "admin": bearer(stack.admin_token), "session": bearer(supervisor.auth[1]), "public": None}
+               "admin": bearer(stack.admin_token), "session": bearer(supervisor.auth[1]), "public": None,
+               "fresh session": fresh_session(stack, m.merchant_id)}
     return known, callers
+
+
+def fresh_session(stack, merchant_id: str):
+    """A console session of its own for each request (logging out ends the session it is sent with)."""
+    user = operator(stack, merchant_id, "supervisor")
+
+    def sign(request):
+        login = anonymous(stack).post("/v1/console/sessions", {"merchant_id": merchant_id, "username": user.username,
+                                                               "password": "password-1"})
+        assert login.status_code == 201, login.text
+        request.headers["Authorization"] = f"Bearer {login.json()['token']}"
+        return request
+    return sign
 
 
 def bearer(token: str):
@@ -58,6 +78,8 @@ def bearer(token: str):
 
 def caller_of(route) -> str:
     """Who calls the route here: the desk as a console session, the rest as what they are for."""
+    if (route.method, route.path) in OWN_SESSION:
+        return "fresh session"
     auth = set(route.auth)
     for kind, caller in (("supervisor", "session"), ("merchant", "merchant"), ("channel", "channel"),
                          ("admin", "admin")):
@@ -65,6 +87,9 @@ def caller_of(route) -> str:
             return caller
     return "public"
 
+
+# Operations that end the session they are called with.
+OWN_SESSION = {("DELETE", "/v1/console/sessions/current")}
 
 # Platform-wide records the generated requests must not scatter over the session's stack:
 # those operations are called on one id of their own.
