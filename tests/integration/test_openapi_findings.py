@@ -40,6 +40,17 @@ def test_refused_customer_items_carry_the_match_fields_like_the_others(stack):
     assert all(r["match"] in (None, "unmatched") and "platform_customer_id" in r for r in results)
 
 
+def test_a_batch_item_whose_key_is_not_a_string_or_number_answers_a_null_key(stack):
+    """schemathesis sent {"erp_product_id": false}; the result echoed `false` as its key, which
+    the document (string, integer or null) does not allow."""
+    m = new_merchant(stack)
+    answer = m.client.put("/v1/prices", {"items": [{"erp_product_id": False}, {"erp_product_id": True},
+                                                   {"erp_product_id": ["x"]}]})
+    assert answer.status_code == 200, answer.text
+    assert [(r["key"], r["status"], r["code"]) for r in answer.json()["results"]] == [
+        (None, "error", "validation_error")] * 3
+
+
 def test_the_served_document_is_the_generated_one(stack):
     from chalicelib.api.openapi import document
     from tests.helpers import anonymous

@@ -9,7 +9,7 @@ import pytest
 from chalicelib.api.handler import handler
 from chalicelib.api.models import View
 from chalicelib.api.openapi import UndeclaredResponses, build, document
-from chalicelib.api.router import ADMIN, DESK, MERCHANT, PUBLIC, ROUTES, Route
+from chalicelib.api.router import ADMIN, DESK, PUBLIC, ROUTES, Route
 
 
 class Answer(View):
@@ -28,7 +28,7 @@ def fake_handlers(monkeypatch):
     monkeypatch.setitem(sys.modules, module.__name__, module)
     from chalicelib.api.pipeline import load
     load.cache_clear()
-    yield lambda name, auth=MERCHANT, path="/v1/fake": Route("GET", path, module.__name__ + ":" + name, auth)
+    yield lambda name, auth=("merchant",), path="/v1/fake": Route("GET", path, module.__name__ + ":" + name, auth)
     load.cache_clear()
 
 
