@@ -9,6 +9,7 @@ from functools import lru_cache
 from chalice import Response
 
 from chalicelib import observability as obs
+from chalicelib.api import params as paths
 from chalicelib.api import problems
 from chalicelib.api.auth import authenticate
 from chalicelib.api.handler import Context, Reply
@@ -33,7 +34,8 @@ def run(route, request, params: dict) -> Response:
             log.thread_safe_append_keys(merchant_id=caller.merchant_id)
         _limit(caller)
         fn = load(route.target)
-        ctx = Context(caller=caller, params=params or {}, query=_query(fn.meta.query, request),
+        ctx = Context(caller=caller, params=paths.decoded(route.path, paths.wire_path(request), params),
+                      query=_query(fn.meta.query, request),
                       body=_body(fn.meta.body, request), headers=request.headers,
                       request_id=request_id, raw_body=request.raw_body or b"")
         key = request.headers.get("idempotency-key")
