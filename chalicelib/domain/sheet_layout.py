@@ -125,12 +125,14 @@ def _slot(index: int, text: str, names: dict, families: dict) -> Optional[Slot]:
     column = names.get(_plain(text))
     if column is not None:
         return Slot(index, column=column)
-    normal = unicodedata.normalize("NFKC", text).strip()
-    prefix, colon, member = normal.partition(":")
-    family = families.get(_plain(prefix)) if colon else None
-    if family is None or not member.strip():
+    colon = next((i for i, ch in enumerate(text) if unicodedata.normalize("NFKC", ch) == ":"), None)
+    if colon is None:
         return None
-    return Slot(index, family=family, member=member.strip())
+    family = families.get(_plain(text[:colon]))
+    member = text[colon + 1:].strip()      # a group id is a code: kept as typed, not normalised
+    if family is None or not member:
+        return None
+    return Slot(index, family=family, member=member)
 
 
 def item(layout: Layout, row: Sequence[str], defaults: Optional[dict] = None) -> dict:
