@@ -46,6 +46,11 @@ def get_upload(ctx):
 
 
 @handler()
+def get_report(ctx):
+    return uploads.report_url(ctx.caller.merchant_id, ctx.params["job_id"])
+
+
+@handler()
 def get_template(ctx):
     from chalicelib.adapters import sheet_templates
     from chalicelib.adapters.sheet_writer import XLSX_TYPE
