@@ -38,3 +38,72 @@ def test_operator_reviews_reserves_claims_a_batch_gets_the_pdf_and_ships(stack, 
     for order_id in orders:
         assert results_of(page, order_id).locator("td").nth(1).inner_text() == "ok"
         assert desk.order(order_id)["stage"] == "shipped"
+
+
+def _scan(page, code: str) -> None:
+    """What a keyboard-wedge scanner does: types the code, then Enter, into the focused input."""
+    page.keyboard.type(code)
+    page.keyboard.press("Enter")
+
+
+def test_scan_station_refuses_a_wrong_item_then_ships_on_the_right_ones_without_the_mouse(stack, page):
+    desk = Desk(stack)
+    desk.product("AMX", barcode="6901234567892")
+    desk.product("IBU", barcode="6902345678903")
+    (order_id,) = desk.printed(1, lines=[("AMX", 2), ("IBU", 1)])
+    waybill = desk.order(order_id)["waybill_no"]
+    login(page, stack, desk.mid, desk.operator.username)
+    screen(page, "scan")
+    assert page.evaluate("document.activeElement.id") == "scan-input"
+
+    _scan(page, waybill)
+    parcel = page.locator(f".parcel[data-order-id='{order_id}']")
+    parcel.wait_for()
+    assert parcel.locator("tr[data-code='6901234567892'] .expected").inner_text() == "2"
+    _scan(page, "6901234567892")
+    assert parcel.locator("tr[data-code='6901234567892'] .scanned").inner_text() == "1"
+
+    _scan(page, "6999999999999")   # not in this parcel
+    alarm = page.locator(".scan-alert .mismatch")
+    alarm.wait_for()
+    assert "6999999999999" in alarm.locator(".extra").inner_text()
+    assert "6902345678903 × 1" in alarm.locator(".missing").inner_text()
+    assert page.evaluate("window.__consoleBeeps") >= 1
+    assert desk.order(order_id)["stage"] == "printed"
+
+    _scan(page, "6901234567892")
+    _scan(page, "6902345678903")
+    page.locator(".scan-last .shipped").wait_for()
+    assert order_id in page.locator(".scan-last").inner_text()
+    assert desk.order(order_id)["stage"] == "shipped"
+    assert page.locator(".parcel").count() == 0 and page.input_value("#scan-input") == ""
+    assert page.evaluate("document.activeElement.id") == "scan-input"
+
+
+def test_a_reprint_is_refused_without_a_supervisor_then_authorized(stack, page):
+    desk = Desk(stack)
+    (order_id,) = desk.printed(1)
+    login(page, stack, desk.mid, desk.operator.username)
+    screen(page, "print")
+    row(page, order_id, ".printed").locator("button.reprint").click()
+    dialog = page.locator("dialog.dialog")
+    dialog.locator("input[name=reason]").fill("卡纸")
+    dialog.locator("input[name=supervisor_username]").fill(desk.operator.username)   # no supervisor
+    dialog.locator("input[name=supervisor_password]").fill("password-1")
+    dialog.locator("button[type=submit]").click()
+    refusal = dialog.locator(".dialog-outcome .problem")
+    refusal.wait_for()
+    assert "reprint_not_authorized" in refusal.inner_text()
+    assert "补打需主管授权" in refusal.inner_text()
+    assert desk.order(order_id)["print_count"] == 1
+
+    dialog.locator("input[name=supervisor_username]").fill(desk.supervisor.username)
+    dialog.locator("input[name=supervisor_password]").fill("password-1")
+    dialog.locator("button[type=submit]").click()
+    link = dialog.locator(".dialog-outcome a.labels-link")
+    link.wait_for()
+    assert requests.get(link.get_attribute("href"), timeout=10).content.startswith(b"%PDF")
+    printed = desk.order(order_id)
+    assert printed["print_count"] == 2
+    assert printed["prints"][-1]["authorized_by"] == desk.supervisor.username
+    assert printed["prints"][-1]["reason"] == "卡纸"

@@ -1,9 +1,11 @@
 // h(): the console's only way to build DOM. Children that are strings become text nodes, so
 // client text is always shown as text. Attribute values are set with setAttribute (never
-// parsed as markup); `href` and `src` must be http(s) or relative; `on` adds listeners.
+// parsed as markup, and no element property but value/checked/selected is ever assigned);
+// `href` and `src` must be http(s) or relative; `on` adds listeners; on* attributes and srcdoc
+// are refused.
 
 const URL_ATTRS = new Set(["href", "src", "action", "formaction"]);
-const FORBIDDEN = new Set(["innerHTML", "outerHTML", "srcdoc"]);
+const FORBIDDEN = new Set(["srcdoc"]);
 
 export function safeUrl(value) {
   const url = new URL(String(value), document.baseURI);

@@ -1,0 +1,92 @@
+"""Guarantee 10 in a real browser: an order whose every client-supplied field holds HTML and
+script renders them as text on every screen that shows them, and no script runs."""
+import uuid
+
+from tests import helpers
+from tests.browser import payloads
+from tests.browser.console_support import login, row, screen
+from tests.integration.desk_support import Desk
+
+
+def _merchant_with_poisoned_order(stack):
+    """A desk merchant whose product, base product, buyer, address and remarks are payloads; the
+    order placed and paid through its storefront channel."""
+    p = payloads.texts()
+    desk = Desk(stack).with_channel()
+    base = "BP-" + uuid.uuid4().hex[:8]
+    assert helpers.admin(stack).put(f"/v1/admin/base-products/{base}", {"name": p["base_name"]}).status_code == 200
+    shop = desk.merchant.client
+    put = shop.put("/v1/products", {"items": [{
+        "erp_product_id": p["product_id"], "name": p["product_name"], "barcode": p["barcode"], "spec": p["spec"],
+        "manufacturer": p["manufacturer"], "default_price": "12.50", "base_product_id": base}]})
+    assert put.status_code == 200 and put.json()["results"][0]["status"] == "ok", put.text
+    assert shop.put("/v1/inventory", {"items": [{"erp_product_id": p["product_id"], "on_hand": 50}]}).status_code == 200
+    listed = shop.post("/v1/listings", {"action": "list", "erp_product_ids": [p["product_id"]]})
+    assert listed.json()["results"][0]["status"] == "ok", listed.text
+    token = desk.channel.post("/v1/checkout-tokens", {"merchant_id": desk.mid}).json()["token"]
+    placed = desk.channel.post("/v1/orders", {
+        "merchant_id": desk.mid, "buyer": {"platform_customer_id": "b-xss", "name": p["buyer"]},
+        "lines": [{"erp_product_id": p["product_id"], "quantity": 2}],
+        "address": {"name": p["recipient"], "phone": "13800000000", "province": p["province"], "city": p["city"],
+                    "district": p["district"], "detail": p["detail"]},
+        "remark": p["remark"]}, headers={"Idempotency-Key": token})
+    assert placed.status_code == 201, placed.text
+    order_id = placed.json()["order_id"]
+    paid = desk.channel.post(f"/v1/orders/{order_id}/payment", {"paid_at": "2026-11-22T10:00:00+08:00"})
+    assert paid.status_code == 200, paid.text
+    remark = desk.operator.put(f"/v1/desk/orders/{order_id}/remark", {"merchant_remark": p["merchant_remark"]})
+    assert remark.status_code == 200, remark.text
+    return desk, order_id, p
+
+
+def test_every_desk_screen_shows_client_text_as_text_and_runs_no_script(stack, page):
+    desk, order_id, p = _merchant_with_poisoned_order(stack)
+    payloads.hook(page)
+    login(page, stack, desk.mid, desk.operator.username)
+
+    listed = row(page, order_id)                       # 审核 review list, to_review
+    listed.wait_for()
+    payloads.assert_shown_as_text(page, p["buyer"], p["recipient"], p["product_name"], p["remark"],
+                                  p["merchant_remark"])
+    listed.locator("button.open-order").click()        # the order drawer
+    drawer = page.locator(f".drawer[data-drawer-order-id='{order_id}']")
+    drawer.locator(".line-name").wait_for()
+    payloads.assert_shown_as_text(page, p["province"], p["city"], p["district"], p["detail"], p["product_id"])
+    assert drawer.locator("textarea[name=merchant_remark]").input_value() == p["merchant_remark"]
+    assert p["remark"] in drawer.locator(".buyer-remark").inner_text()
+    page.keyboard.press("Escape")
+
+    # onwards through the desk (by the API: the screens under test are where the text shows)
+    assert desk.operator.post("/v1/desk/reviews", {"order_ids": [order_id]}).json()["results"][0]["status"] == "ok"
+    assert desk.operator.put("/v1/desk/orders/carrier", {"order_ids": [order_id], "carrier_code": "SF"}).status_code == 200
+    reserved = desk.operator.post("/v1/desk/waybills", {"order_ids": [order_id]}).json()["results"][0]
+    assert reserved["status"] == "ok", reserved
+    assert order_id in desk.operator.post("/v1/desk/print-batches", {"max_orders": 5}).json()["order_ids"]
+
+    screen(page, "print")                              # 打印 print station's printed list
+    row(page, order_id, ".printed").wait_for()
+    payloads.assert_shown_as_text(page, p["recipient"])
+    screen(page, "ship")                               # 直接发货 ship list
+    row(page, order_id).wait_for()
+    payloads.assert_shown_as_text(page, p["buyer"], p["recipient"], p["product_name"], p["remark"])
+    screen(page, "scan")                               # 验货出库 scan station
+    page.keyboard.type(reserved["waybill_no"])
+    page.keyboard.press("Enter")
+    page.locator(f".parcel[data-order-id='{order_id}']").wait_for()
+    payloads.assert_shown_as_text(page, p["recipient"], p["product_name"], p["barcode"])
+    page.keyboard.type("<script>alert('scanned')</script>")   # a scanned code is text too
+    page.keyboard.press("Enter")
+    page.locator(".scan-alert .extra").wait_for()
+    payloads.assert_shown_as_text(page, "<script>alert('scanned')</script>")
+
+
+def test_exchange_screen_shows_client_text_as_text(stack, page):
+    desk, order_id, p = _merchant_with_poisoned_order(stack)
+    payloads.hook(page)
+    login(page, stack, desk.mid, desk.supervisor.username)
+    screen(page, "exchange")
+    page.fill("input[name=from_order_id]", order_id)
+    page.get_by_role("button", name="读取 Load").click()
+    page.locator(".exchange-source p").wait_for()
+    payloads.assert_shown_as_text(page, p["buyer"], p["recipient"], p["detail"])
+    assert page.locator(".exchange-line input[name=erp_product_id]").first.input_value() == p["product_id"]
