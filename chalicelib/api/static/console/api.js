@@ -74,7 +74,7 @@ export async function call(method, path, options = {}) {
 }
 
 export async function raw(method, path, options = {}) {
-  const headers = { Accept: "application/json, application/problem+json" };
+  const headers = { Accept: options.accept || "application/json, application/problem+json" };
   const current = session();
   if (current && !options.anonymous) headers.Authorization = "Bearer " + current.token;
   let body;
@@ -101,7 +101,8 @@ export async function raw(method, path, options = {}) {
 
 // A file the API answers (templates): fetched with the session, saved by the browser.
 export async function download(path, filename) {
-  const response = await raw("GET", path);
+  // API Gateway (and Chalice) answer binary bodies as bytes only to a client that accepts them
+  const response = await raw("GET", path, { accept: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet, application/problem+json" });
   const blob = await response.blob();
   const link = document.createElement("a");
   link.href = URL.createObjectURL(blob);
