@@ -19,6 +19,7 @@ def login(page, stack, merchant_id: str, username: str, password: str = "passwor
     page.fill("input[name=password]", password)
     page.press("input[name=password]", "Enter")
     page.wait_for_selector("#logout")
+    assert not page.locator("#login").is_visible() and page.locator("#nav a").count() >= 4
 
 
 def screen(page, name: str) -> None:

@@ -35,7 +35,7 @@ export function mount(root) {
 
   carrierOptions(true).then(options => {
     replace(filterCarrier, options.map(([v, l]) => h("option", { value: v }, l)));
-    replace(carrierSelect, options.filter(o => o[0]).map(([v, l]) => h("option", { value: v }, l)));
+    replace(carrierSelect, options.filter(o => o[0]).map(([v, l]) => h("option", { value: v, selected: v === "SF" }, l)));
   });
 
   function filterValues() {
@@ -124,15 +124,12 @@ export function mount(root) {
     const carrier = button("改快递 Change carrier", e => { const ids = needSelection(); if (ids) batchAction(e.target, "改快递 Carrier", "PUT", "/v1/desk/orders/carrier", { order_ids: ids, carrier_code: carrierSelect.value }, ["carrier_code"]); }, { id: "act-carrier" });
     const reserve = button("预约单号 Reserve waybills", e => { const ids = needSelection(); if (ids) batchAction(e.target, "预约单号 Waybills", "POST", "/v1/desk/waybills", { order_ids: ids }, ["carrier_code", "waybill_no"]); }, { id: "act-reserve" });
     const refunds = button("退款检查 Refund check", e => { const ids = needSelection(); if (ids) batchAction(e.target, "退款检查 Refund check", "POST", "/v1/desk/refund-checks", { order_ids: ids }, ["refund_pending", "holds", "stage"]); }, { id: "act-refund-check" });
+    const carrierGroup = () => h("span", { class: "group" }, carrierSelect, carrier);
     const byStage = {
-      to_review: [review, smart, h("span", { class: "group" }, carrierSelect, carrier), refunds],
-      reviewed: [reserve, h("span", { class: "group" }, carrierSelect, carrier), refunds],
-      waybill_reserved: [refunds],
-      printed: [refunds],
-      inspected: [refunds],
-      shipped: [refunds],
+      to_review: () => [review, smart, carrierGroup(), refunds],
+      reviewed: () => [reserve, carrierGroup(), refunds],
     };
-    replace(actions, byStage[state.stage] || [refunds]);
+    replace(actions, byStage[state.stage] ? byStage[state.stage]() : [refunds]);
   }
 
   function renderTabs() {
