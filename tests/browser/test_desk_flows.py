@@ -107,3 +107,48 @@ def test_a_reprint_is_refused_without_a_supervisor_then_authorized(stack, page):
     assert printed["print_count"] == 2
     assert printed["prints"][-1]["authorized_by"] == desk.supervisor.username
     assert printed["prints"][-1]["reason"] == "卡纸"
+
+
+def test_review_screen_filters_smart_review_with_reasons_carrier_change_refund_check_and_remark(stack, page):
+    from tests.integration.desk_support import hold, set_on_hand
+    desk = Desk(stack)
+    plain = desk.paid_order(lines=[("P1", 1)], province="浙江省")
+    remarked = desk.paid_order(lines=[("P1", 1)], province="浙江省", remark="请放门口")
+    held = desk.paid_order(lines=[("P1", 1)], province="浙江省")
+    hold(desk.mid, held)
+    oversold = desk.paid_order(lines=[("P9", 3)], province="浙江省")
+    set_on_hand(desk.mid, "P9", 1)
+    elsewhere = desk.paid_order(lines=[("P1", 1)], province="广东省")
+    login(page, stack, desk.mid, desk.operator.username)
+    page.locator(".tab[data-stage=to_review] .count", has_text="5").wait_for()
+
+    page.fill("input[name=province]", "浙江省")
+    page.press("input[name=province]", "Enter")
+    row(page, elsewhere).wait_for(state="detached")
+    assert page.locator("#screen tr[data-order-id]").count() == 4
+    page.click("#act-smart-review")
+    assert "ok" in results_of(page, plain).inner_text()
+    for order_id, code in ((remarked, "has_remark"), (held, "refund_pending"), (oversold, "insufficient_stock")):
+        result = results_of(page, order_id)
+        assert "skipped" in result.inner_text() and code in result.inner_text(), result.inner_text()
+    assert "有备注" in results_of(page, remarked).inner_text() and "库存不足" in results_of(page, oversold).inner_text()
+    assert desk.order(elsewhere)["stage"] == "to_review"   # outside the filter: untouched
+
+    page.check("input[name=select_all]")
+    page.click("#act-refund-check")
+    page.locator(".results h3", has_text="退款检查").wait_for()
+    assert "是 yes" in results_of(page, held).inner_text() and "否 no" in results_of(page, remarked).inner_text()
+    row(page, remarked).locator("input[type=checkbox]").check()
+    page.select_option("select[name=carrier_code_change]", "YTO")
+    page.click("#act-carrier")
+    results_of(page, remarked).locator("td", has_text="YTO").wait_for()
+    assert desk.order(remarked)["carrier_code"] == "YTO"
+
+    row(page, remarked).locator("button.open-order").click()
+    drawer = page.locator(f".drawer[data-drawer-order-id='{remarked}']")
+    assert "请放门口" in drawer.locator(".buyer-remark").inner_text()
+    drawer.locator("textarea[name=merchant_remark]").fill("已电话确认 confirmed by phone")
+    drawer.get_by_role("button", name="保存备注 Save remark").click()
+    page.locator(".note", has_text="客服备注已保存").wait_for()
+    assert desk.order(remarked)["merchant_remark"] == "已电话确认 confirmed by phone"
+    assert "YTO" in drawer.inner_text()

@@ -74,6 +74,8 @@ export function showResults(target, answer, title, extraFields) {
 
 export function formatValue(value) {
   if (value === undefined || value === null) return "";
+  if (value === true) return "是 yes";
+  if (value === false) return "否 no";
   if (typeof value === "object") return JSON.stringify(value);
   return String(value);
 }
