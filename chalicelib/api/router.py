@@ -139,13 +139,13 @@ ROUTES = [
     _r("POST", "/v1/desk/inspections", "dispatch:inspect", DESK, "Outbound scan: a match ships the order"),
     _r("POST", "/v1/desk/manual-orders", "dispatch:manual_order", SUPERVISOR, "An exchange order for the same buyer"),
     # console extensions (issue 12): reads the console's screens need -------------------------
-    _r("GET", "/v1/desk/stage-counts", "desk_views:stage_counts", DESK, "How many orders each stage holds"),
-    _r("GET", "/v1/desk/print-lanes", "desk_views:print_lanes", DESK, "The print lanes"),
+    _r("GET", "/v1/desk/stage-counts", "desk_views:stage_counts", DESK, "Console extension: how many orders each stage holds"),
+    _r("GET", "/v1/desk/print-lanes", "desk_views:print_lanes", DESK, "Console extension: the print lanes"),
     _r("GET", "/v1/desk/parcels/{waybill_no}", "desk_views:parcel", DESK,
-       "What the outbound scan expects for a waybill: the label's lines"),
+       "Console extension: what the outbound scan expects for a waybill (the label's lines)"),
     _r("GET", "/v1/products/{erp_product_id}/candidates", "catalog_views:candidates", MERCHANT,
-       "Base products a pending_review product may be, by the matching criteria"),
-    _r("GET", "/v1/uploads/{job_id}/report", "uploads:get_report", DESK, "A download URL of an upload job's report"),
+       "Console extension: base products a pending_review product may be, by the matching criteria"),
+    _r("GET", "/v1/uploads/{job_id}/report", "uploads:get_report", DESK, "Console extension: a download URL of an upload job's report"),
     # spreadsheets and exports (issue 7) -------------------------------------------------------
     _r("POST", "/v1/uploads", "uploads:create_upload", DESK, "A presigned PUT for a spreadsheet"),
     _r("GET", "/v1/uploads", "uploads:list_uploads", DESK, "Upload jobs, newest first"),

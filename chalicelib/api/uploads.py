@@ -45,7 +45,14 @@ def get_upload(ctx):
     return uploads.job(ctx.caller.merchant_id, ctx.params["job_id"])
 
 
-@handler()
+class ReportLink(Strict):
+    job_id: str
+    report_key: str
+    download_url: str
+    expires_at: str
+
+
+@handler(response=ReportLink)
 def get_report(ctx):
     return uploads.report_url(ctx.caller.merchant_id, ctx.params["job_id"])
 
