@@ -2,6 +2,8 @@
 one way every order change is committed (`commit`: the change, its stock operations and its
 webhook outbox items in one transaction, then the delivery hint).
 
+Payment is one transaction: the order paid, in the ERP feed and at the desk in `to_review` with
+its province's carrier (the desk's carrier rules, read just before), and its webhook outbox items.
 Payment and the timeout both need `status = pending_payment` on the order item, so when they
 meet exactly one wins: the timeout's transaction also releases the reservations, so they are
 released once or not at all. A payment that loses answers 409 `order_cancelled`; a timeout that
@@ -106,11 +108,13 @@ def pay(channel_id: str, merchant_ids, order_id: str, paid_at: str) -> dict:
     store = OrderStore(merchant_id)
     order = load(store, order_id)
     if order["status"] == rules.PENDING_PAYMENT:
+        from chalicelib.services.desk import arrival_carrier
         now_iso = clock.now_iso()
+        carrier = arrival_carrier(merchant_id, order.get("delivery"))
         after = dict(order, status=rules.PAID, paid_at=paid_at, sync_status="pending",
-                     updated_at=now_iso, stage="to_review")
+                     updated_at=now_iso, stage="to_review", desk_carrier=carrier)
         try:
-            commit(store, [store.pay_op(order, paid_at, now_iso)], (), ["order.paid"], after)
+            commit(store, [store.pay_op(order, paid_at, now_iso, carrier)], (), ["order.paid"], after)
             return channel_view(after)
         except OrderChanged:
             order = load(store, order_id)
