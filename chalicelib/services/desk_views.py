@@ -1,7 +1,7 @@
 """Reads the console's desk screens need beyond contract section 8 (documented extensions):
 how many orders each stage holds, the print lanes, and a parcel by its waybill number."""
 from chalicelib.domain.desk import STAGES
-from chalicelib.domain.errors import NotFound
+from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.services.printing import LANE_FIELDS
 from chalicelib.store.desk import DeskStore
 from chalicelib.store.desk_settings import DeskSettingsStore
@@ -30,8 +30,10 @@ def parcel(merchant_id: str, waybill_no: str) -> dict:
     store = DeskStore(merchant_id)
     order_id = store.waybill_owner(waybill_no)
     item = store.order(order_id) if order_id else None
-    if item is None or not item.get("desk_label"):
+    if item is None:
         raise NotFound(f"no order has waybill {waybill_no}")
+    if not item.get("desk_label"):
+        raise Conflict(f"the label of waybill {waybill_no} is not printed yet", code="not_printed")
     label = item["desk_label"]
     return {"waybill_no": waybill_no, "order_id": order_id, "stage": item.get("stage"),
             "carrier_code": item.get("desk_carrier"), "holds": sorted(item.get("holds") or []),

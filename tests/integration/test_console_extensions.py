@@ -39,6 +39,8 @@ def test_a_parcel_is_what_its_label_says(stack):
     assert parcel["order_id"] == order_id and parcel["stage"] == "printed"
     assert sorted((l["code"], l["quantity"]) for l in parcel["lines"]) == [("6901234567892", 2), ("B2", 1)]
     assert_problem(desk.operator.get("/v1/desk/parcels/NO-SUCH-1"), 404, "not_found")
+    (unprinted,) = desk.reserved(1)
+    assert_problem(desk.operator.get(f"/v1/desk/parcels/{desk.order(unprinted)['waybill_no']}"), 409, "not_printed")
     other = Desk(stack)
     assert_problem(other.operator.get(f"/v1/desk/parcels/{waybill}"), 404, "not_found")  # tenancy
 
