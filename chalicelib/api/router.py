@@ -145,7 +145,7 @@ ROUTES = [
        "Console extension: what the outbound scan expects for a waybill (the label's lines)"),
     _r("GET", "/v1/products/{erp_product_id}/candidates", "catalog_views:candidates", MERCHANT,
        "Console extension: base products a pending_review product may be, by the matching criteria"),
-    _r("GET", "/v1/uploads/{job_id}/report", "uploads:get_report", DESK, "Console extension: a download URL of an upload job's report"),
+    _r("GET", "/v1/uploads/{job_id}/report", "uploads:get_report", MERCHANT, "Console extension: a download URL of an upload job's report"),
     # spreadsheets and exports (issue 7) -------------------------------------------------------
     _r("POST", "/v1/uploads", "uploads:create_upload", DESK, "A presigned PUT for a spreadsheet"),
     _r("GET", "/v1/uploads", "uploads:list_uploads", DESK, "Upload jobs, newest first"),
