@@ -64,7 +64,7 @@ def test_an_upload_jobs_report_has_a_download_url(stack):
     m = helpers.new_merchant(stack)
     grant = m.client.post("/v1/uploads", {"kind": "inventory", "filename": "stock.csv"}).json()
     assert requests.put(grant["upload_url"], data=b"erp_product_id,on_hand\nZ1,3\n", timeout=10).status_code == 200
-    stack.pump.drain()
+    stack.pump.drain(names=["UploadsQueue", "JobsQueue"])
     job = m.client.get("/v1/uploads").json()["items"][0]
     assert job["status"] == "done", job
     report = m.client.get(f"/v1/uploads/{job['job_id']}/report").json()
