@@ -57,7 +57,10 @@ def test_the_desk_is_keyboard_operable(stack, page, demo_merchant):
     page.keyboard.press("Enter")
     page.wait_for_selector("#screen[data-screen=scan]")
     assert page.evaluate("document.activeElement.id") == "scan-input"
+    token = page.evaluate("JSON.parse(sessionStorage.getItem('onceship.console.session')).token")
     page.locator("#logout").focus()
     page.keyboard.press("Enter")
     page.locator("#login-message", has_text="已退出").wait_for()
     assert page.evaluate("sessionStorage.length") == 0
+    from chalicelib.sdk import Client
+    assert Client(stack.api_url, ("bearer", token)).get("/v1/desk/orders").status_code == 401  # ended

@@ -55,3 +55,75 @@ def test_problems_show_title_code_detail_and_field_errors(stack, page):
     invalid = page.locator(".note.error", has_text="validation_error")
     invalid.wait_for()
     assert "password" in invalid.locator("li").first.inner_text()
+
+
+def _fail_logins(stack, merchant_id: str, username: str, times: int = 10) -> None:
+    from tests.helpers import anonymous
+    for _ in range(times):
+        answer = anonymous(stack).post("/v1/console/sessions", {"merchant_id": merchant_id, "username": username,
+                                                                "password": "not-the-password"})
+        assert answer.status_code in (401, 429), answer.text
+
+
+def test_a_throttled_login_says_when_to_retry(stack, page):
+    desk = Desk(stack)
+    _fail_logins(stack, desk.mid, desk.operator.username)
+    page.goto(stack.console_url)
+    page.fill("input[name=merchant_id]", desk.mid)
+    page.fill("input[name=username]", desk.operator.username)
+    page.fill("input[name=password]", "password-1")          # right, but locked for now
+    page.press("input[name=password]", "Enter")
+    message = page.locator("#login-message", has_text="尝试次数过多")
+    message.wait_for()
+    seconds = int(message.inner_text().split("请 ")[1].split(" ")[0])
+    assert 0 < seconds <= 15 * 60
+
+
+def test_a_throttled_reprint_authorization_says_when_to_retry(stack, page):
+    desk = Desk(stack)
+    (order_id,) = desk.printed(1)
+    _fail_logins(stack, desk.mid, desk.supervisor.username)
+    login(page, stack, desk.mid, desk.operator.username)
+    screen(page, "print")
+    page.locator(f".printed tr[data-order-id='{order_id}'] button.reprint").click()
+    dialog = page.locator("dialog.dialog")
+    dialog.locator("input[name=reason]").fill("卡纸")
+    dialog.locator("input[name=supervisor_username]").fill(desk.supervisor.username)
+    dialog.locator("input[name=supervisor_password]").fill("password-1")
+    dialog.locator("button[type=submit]").click()
+    refusal = dialog.locator(".dialog-outcome .problem")
+    refusal.wait_for()
+    assert "too_many_attempts" in refusal.inner_text() and "Retry after" in refusal.inner_text()
+    assert desk.order(order_id)["print_count"] == 1
+
+
+def test_a_supervisor_creates_disables_and_resets_a_user(stack, page):
+    from tests.helpers import anonymous
+    desk = Desk(stack)
+    login(page, stack, desk.mid, desk.supervisor.username)
+    screen(page, "settings")
+    users = page.locator("section.panel", has_text="用户 Users")
+    users.locator("input[name=username]").fill("packer-1")
+    users.locator("input[name=password]").fill("first-password")
+    users.locator("select[name=role]").select_option("operator")
+    users.locator("button[type=submit]").click()
+    made = users.locator("tr[data-username='packer-1']")
+    made.wait_for()
+    assert "操作员" in made.inner_text() and "正常" in made.inner_text()
+
+    def can_log_in(password):
+        return anonymous(stack).post("/v1/console/sessions", {"merchant_id": desk.mid, "username": "packer-1",
+                                                              "password": password}).status_code == 201
+
+    assert can_log_in("first-password")
+    made.get_by_role("button", name="停用 Disable").click()
+    users.locator("tr[data-username='packer-1']", has_text="已停用").wait_for()
+    assert not can_log_in("first-password")
+    users.locator("tr[data-username='packer-1']").get_by_role("button", name="启用 Enable").click()
+    users.locator("tr[data-username='packer-1']", has_text="正常").wait_for()
+    users.locator("tr[data-username='packer-1']").get_by_role("button", name="重置密码 Reset password").click()
+    dialog = page.locator("dialog.dialog")
+    dialog.locator("input[name=password]").fill("second-password")
+    dialog.locator("button[type=submit]").click()
+    page.locator(".note", has_text="密码已重置").wait_for()
+    assert can_log_in("second-password") and not can_log_in("first-password")
