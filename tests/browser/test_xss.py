@@ -90,3 +90,45 @@ def test_exchange_screen_shows_client_text_as_text(stack, page):
     page.locator(".exchange-source p").wait_for()
     payloads.assert_shown_as_text(page, p["buyer"], p["recipient"], p["detail"])
     assert page.locator(".exchange-line input[name=erp_product_id]").first.input_value() == p["product_id"]
+
+
+def test_every_back_office_screen_shows_client_text_as_text_and_runs_no_script(stack, page, tmp_path):
+    from tests.browser.console_support import console_user
+    desk, order_id, p = _merchant_with_poisoned_order(stack)
+    pending_id = "PENDING-" + uuid.uuid4().hex[:6]
+    put = desk.merchant.client.put("/v1/products", {"items": [{     # pending: its barcode finds no base product
+        "erp_product_id": pending_id, "name": p["product_name"], "barcode": "69" + uuid.uuid4().hex[:11],
+        "spec": p["spec"], "manufacturer": p["manufacturer"], "default_price": "1.00"}]})
+    assert put.json()["results"][0]["match"] == "pending_review", put.text
+    username, password = console_user(stack, desk.mid, "manager")
+    payloads.hook(page)
+    login(page, stack, desk.mid, username, password)
+
+    screen(page, "products")                                  # 商品 list
+    page.locator(f"tr[data-product-id='{p['product_id']}']").wait_for()
+    payloads.assert_shown_as_text(page, p["product_name"], p["barcode"], p["spec"], p["manufacturer"], p["product_id"])
+    page.locator(f"tr[data-product-id='{pending_id}'] button.resolve").click()   # resolve dialog
+    page.locator("dialog.dialog .candidates p.hint, dialog.dialog label.candidate").first.wait_for()
+    payloads.assert_shown_as_text(page, p["product_name"])
+    page.keyboard.press("Escape")
+    page.locator(f"tr[data-product-id='{p['product_id']}'] a.product-link").click()   # the product page
+    page.locator("#screen[data-screen=product] .card[data-stock=on_hand]").wait_for()
+    payloads.assert_shown_as_text(page, p["product_name"], p["barcode"], p["spec"], p["manufacturer"], p["product_id"])
+
+    screen(page, "orders")                                    # 订单 feed and one order
+    feed = page.locator(f"tr[data-order-id='{order_id}']")
+    feed.wait_for()
+    payloads.assert_shown_as_text(page, p["buyer"], p["recipient"])
+    feed.locator("button.link").click()
+    page.locator(f"[data-detail-order-id='{order_id}'] .line-name").wait_for()
+    payloads.assert_shown_as_text(page, p["province"], p["city"], p["district"], p["detail"], p["remark"],
+                                  p["merchant_remark"], p["product_name"])
+
+    screen(page, "sheets")                                    # 表格 a file name
+    sheet = tmp_path / p["filename"].replace("/", "_")
+    sheet.write_text("erp_product_id,on_hand\n" + p["product_id"] + ",7\n", encoding="utf-8")
+    page.select_option("select[name=kind]", "inventory")
+    page.set_input_files("input[name=file]", str(sheet))
+    page.get_by_role("button", name="上传 Upload").click()
+    page.locator("tr[data-job-id] td.filename", has_text=p["filename"]).wait_for(timeout=20_000)
+    payloads.assert_shown_as_text(page, p["filename"])
