@@ -71,13 +71,8 @@ def report_url(merchant_id: str, job_id: str) -> dict:
         raise NotFound(f"upload job {job_id} has no report yet")
     name = posixpath.basename(found["report_key"])
     return {"job_id": job_id, "report_key": found["report_key"],
-            "download_url": bucket.presign_get(found["report_key"], UPLOAD_URL_SECONDS, ascii_name(name)),
+            "download_url": bucket.presign_get(found["report_key"], UPLOAD_URL_SECONDS, name),
             "expires_at": clock.iso(clock.now() + UPLOAD_URL_SECONDS)}
-
-
-def ascii_name(name: str) -> str:
-    """A file name safe inside a Content-Disposition quoted string (non-ASCII and quotes replaced)."""
-    return "".join(c if 32 <= ord(c) < 127 and c not in '"\\' else "_" for c in name) or "report.xlsx"
 
 
 def jobs(merchant_id: str, limit: int, start_key: Optional[dict]) -> tuple:

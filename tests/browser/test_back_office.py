@@ -93,6 +93,7 @@ def test_manager_uploads_a_sheet_from_the_browser_and_downloads_its_report(stack
     assert m.client.get("/v1/inventory/VC-100").json()["on_hand"] == 12
     with page.expect_download() as report:
         job.locator("button.report").click()
+    assert report.value.suggested_filename == "库存 11月.csv.result.xlsx"
     rows = list(_workbook(report.value).worksheets[0].values)
     assert [r[-2] for r in rows[1:]] == ["ok", "error", "error"], rows
 

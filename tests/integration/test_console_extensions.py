@@ -62,7 +62,7 @@ def test_a_pending_products_candidates_are_the_base_products_its_criteria_find(s
 def test_an_upload_jobs_report_has_a_download_url(stack):
     import requests
     m = helpers.new_merchant(stack)
-    grant = m.client.post("/v1/uploads", {"kind": "inventory", "filename": "stock.csv"}).json()
+    grant = m.client.post("/v1/uploads", {"kind": "inventory", "filename": "库存 \"11\".csv"}).json()
     assert requests.put(grant["upload_url"], data=b"erp_product_id,on_hand\nZ1,3\n", timeout=10).status_code == 200
     stack.pump.drain(names=["UploadsQueue", "JobsQueue"])
     job = m.client.get("/v1/uploads").json()["items"][0]
@@ -71,5 +71,7 @@ def test_an_upload_jobs_report_has_a_download_url(stack):
     assert report["report_key"] == job["report_key"]
     got = requests.get(report["download_url"], timeout=10)
     assert got.status_code == 200 and got.content[:2] == b"PK"
-    assert 'filename="stock.csv.result.xlsx"' in got.headers.get("Content-Disposition", "")
+    disposition = got.headers.get("Content-Disposition", "")
+    assert 'filename="__ _11_.csv.result.xlsx"' in disposition
+    assert "filename*=UTF-8''%E5%BA%93%E5%AD%98%20%2211%22.csv.result.xlsx" in disposition
     assert_problem(m.client.get("/v1/uploads/up_nope/report"), 404, "not_found")
