@@ -80,7 +80,7 @@ def test_every_desk_screen_shows_client_text_as_text_and_runs_no_script(stack, p
     payloads.assert_shown_as_text(page, "<script>alert('scanned')</script>")
 
 
-def test_exchange_screen_shows_client_text_as_text(stack, page):
+def test_the_exchange_screen_shows_client_text_as_text_and_makes_an_exchange_order(stack, page):
     desk, order_id, p = _merchant_with_poisoned_order(stack)
     payloads.hook(page)
     login(page, stack, desk.mid, desk.supervisor.username)
@@ -90,6 +90,19 @@ def test_exchange_screen_shows_client_text_as_text(stack, page):
     page.locator(".exchange-source p").wait_for()
     payloads.assert_shown_as_text(page, p["buyer"], p["recipient"], p["detail"])
     assert page.locator(".exchange-line input[name=erp_product_id]").first.input_value() == p["product_id"]
+    page.locator(".exchange-line input[name=quantity]").first.fill("1")      # and make the exchange order
+    page.fill("textarea[name=remark]", "换货: 破损 <b>damaged</b>")
+    page.get_by_role("button", name="创建换货单 Create exchange order").click()
+    made = page.locator("p.ok button.link")
+    made.wait_for()
+    exchange = desk.order(made.get_attribute("data-order-id"))
+    assert exchange["stage"] == "to_review" and exchange["exchange_of"] == order_id
+    assert [(l["erp_product_id"], l["quantity"]) for l in exchange["lines"]] == [(p["product_id"], 1)]
+    made.click()                                                           # its drawer
+    remark = page.locator(".drawer textarea[name=merchant_remark]")
+    remark.wait_for()
+    assert remark.input_value() == "换货: 破损 <b>damaged</b>"                # the exchange's own note
+    payloads.assert_no_script_ran(page)
 
 
 def test_every_back_office_screen_shows_client_text_as_text_and_runs_no_script(stack, page, tmp_path):

@@ -91,7 +91,7 @@ export function mount(root) {
           replace(row, job.job_id + " · 失败 failed " + (state2.detail || ""));
         } else {
           replace(row, job.job_id + " · " + state2.status);
-          if (state.alive) state.timer = setTimeout(poll, 1500);
+          if (state.alive) state.timer = setTimeout(poll, 1000);
         }
       } catch (error) {
         problem(error, "导出 Export");

@@ -52,7 +52,7 @@ export function mount(root) {
       const answer = await call("GET", "/v1/uploads", { query: { limit: 50 } });
       if (!state.alive) return;
       render(answer.items);
-      if (answer.items.some(j => OPEN.includes(j.status))) state.timer = setTimeout(load, 1500);
+      if (answer.items.some(j => OPEN.includes(j.status))) state.timer = setTimeout(load, 1000);
     } catch (error) {
       problem(error, "导入任务 Jobs");
     }
