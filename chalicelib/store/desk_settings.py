@@ -36,3 +36,6 @@ class DeskSettingsStore:
 
     def lane(self, lane: str) -> Optional[dict]:
         return self.table.get(*self.scope.print_lane(lane))
+
+    def lanes(self) -> list:
+        return self.table.query_all(*self.scope.print_lanes(), consistent=True)
