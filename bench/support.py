@@ -84,6 +84,11 @@ class Requests:
         if started is not None:
             self.seconds += time.perf_counter() - started
 
+    def items_per_transaction(self) -> float:
+        import json
+        sizes = [len(json.loads(p["body"])["TransactItems"]) for op, p in self.params if op == "TransactWriteItems"]
+        return sum(sizes) / len(sizes) if sizes else 0.0
+
     @property
     def total(self) -> int:
         return sum(self.ops.values())

@@ -84,20 +84,9 @@ def stock_changed(merchant_id: str, erp_product_ids) -> None:
         obs.logger().exception("listing rule after an order's stock change failed")
 
 
-_AUTO_LISTING: dict = {}
-AUTO_LISTING_CACHE_SECONDS = 5
-
-
 def _auto_listing(merchant_id: str) -> bool:
-    """The merchant's auto-listing switch, read at most every few seconds per process: placing an
-    order then costs no extra read, and a switch just turned on applies within seconds."""
-    now = clock.now()
-    cached = _AUTO_LISTING.get(merchant_id)
-    if cached is None or cached[1] < now:
-        from chalicelib.store.catalog import CatalogStore
-        on = CatalogStore(merchant_id).listing_settings()["auto_list_when_stocked"]
-        cached = _AUTO_LISTING[merchant_id] = (on, now + AUTO_LISTING_CACHE_SECONDS)
-    return cached[0]
+    from chalicelib.store.order_catalog import auto_listing_on
+    return auto_listing_on(merchant_id)
 
 
 # payment and timeout ----------------------------------------------------------------------------

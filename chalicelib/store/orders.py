@@ -58,6 +58,11 @@ class OrderChanged(Exception):
     """The order was not in the state a write expected (another writer won); re-read and decide."""
 
 
+class CatalogChanged(Exception):
+    """A record the order was priced from (product, stock lots, buyer link, region group) is no
+    longer what was read: nothing was written; read again and price again."""
+
+
 class InvalidCheckoutToken(UnprocessableRequest):
     def __init__(self, detail: str = "This checkout token was not issued to you for this merchant"):
         super().__init__("invalid_checkout_token", detail)
@@ -107,33 +112,58 @@ class OrderStore:
                     gsi2sk=f"{deadline_iso}#{self.merchant_id}#{order['order_id']}")
 
     def place(self, order: dict, token_op: dict, fingerprint: str, reserve: Dict[str, int],
-              read_token) -> Optional[str]:
+              read_token, reserve_ops: Optional[list] = None, checks: list = (),
+              nonce=None) -> Optional[str]:
         """Write the order, use the token and reserve the stock, all in one transaction.
 
-        None when placed; the first response's text when this token already placed this very
-        request (a replay). InvalidCheckoutToken, IdempotencyKeyMismatch or InsufficientStock
-        otherwise; nothing is written unless everything is.
+        `reserve_ops` replace the plain reservations of `reserve` (in the same order: e.g. ones
+        that also check the lots), `checks` are more ConditionChecks (what the order was priced
+        from, store/order_catalog.py) and `nonce` a store.accounts.PendingNonce written in the
+        same transaction. None when placed; the first response's text when this token already
+        placed this very request (a replay). InvalidCheckoutToken, IdempotencyKeyMismatch,
+        InsufficientStock, NonceReused (the nonce was used: a replayed request) or CatalogChanged
+        (a check failed: read again) otherwise; nothing is written unless everything is.
         """
         item = self.new_order_item(order)
         ref_pk, ref_sk = keys.order_ref(order["order_id"])
         skus = list(reserve)
-        ops = [token_op, put_op(item, condition="attribute_not_exists(pk)"),
-               put_op({"pk": ref_pk, "sk": ref_sk, "order_id": order["order_id"],
-                       "merchant_id": self.merchant_id, "channel_id": order["channel_id"]})]
-        ops += [stock.reserve_op(self.merchant_id, sku, qty) for sku, qty in reserve.items()]
+        head = [token_op, put_op(item, condition="attribute_not_exists(pk)"),
+                put_op({"pk": ref_pk, "sk": ref_sk, "order_id": order["order_id"],
+                        "merchant_id": self.merchant_id, "channel_id": order["channel_id"]})]
+        if nonce is not None:
+            head.append(nonce.op())
+        reservations = list(reserve_ops) if reserve_ops is not None else [
+            stock.reserve_op(self.merchant_id, sku, qty) for sku, qty in reserve.items()]
+        ops = head + reservations + list(checks)
+        first_check = len(head) + len(reservations)
         for attempt in range(CONFLICT_RETRIES):
             try:
-                self.table.transact([dict(op) for op in _copy_ops(ops)])
+                self.table.transact(_copy_ops(ops))
+                if nonce is not None:
+                    nonce.committed()
                 return None
             except TransactionCanceled as cancelled:
                 reasons = cancelled.reasons + ["None"] * (len(ops) - len(cancelled.reasons))
-                if reasons[0] == "ConditionalCheckFailed":
-                    return token_outcome(cancelled.olds[0] if cancelled.olds else None, read_token,
-                                          order["channel_id"], fingerprint)
-                short = [skus[i - 3] for i, r in enumerate(reasons) if i >= 3 and r == "ConditionalCheckFailed"]
+                olds = list(cancelled.olds) + [None] * (len(ops) - len(cancelled.olds))
+                failed = [r == "ConditionalCheckFailed" for r in reasons]
+                nonce_failed = nonce is not None and failed[3]
+                if failed[0]:
+                    if _own_order(olds[0], order["order_id"], fingerprint):
+                        if nonce is not None:     # an earlier attempt landed, its answer was lost
+                            nonce.committed()
+                        return None
+                    if nonce_failed:
+                        raise nonce.refused()
+                    return token_outcome(olds[0], read_token, order["channel_id"], fingerprint)
+                if nonce_failed:
+                    raise nonce.refused()
+                short = [skus[i] for i in range(len(reservations)) if failed[len(head) + i]
+                         and _short(olds[len(head) + i], reserve[skus[i]])]
                 if short:
                     raise rules.InsufficientStock(f"Not enough stock for {', '.join(short)}",
                                                   erp_product_ids=short)
+                if any(failed[len(head):]):
+                    raise CatalogChanged()
                 if any(r not in ("None", "TransactionConflict") for r in reasons):
                     raise Conflict(f"The order could not be written: {reasons}")
             time.sleep(0.02 * (attempt + 1))
@@ -306,6 +336,17 @@ class OrderStore:
 def _copy_ops(ops: list) -> list:
     """Table.transact stamps TableName into the operations; give it fresh dicts each attempt."""
     return [{kind: dict(body) for kind, body in op.items()} for op in ops]
+
+
+def _own_order(token: Optional[dict], order_id: str, fingerprint: str) -> bool:
+    """The token was used by this very placement (a retry after its answer was lost)."""
+    return bool(token) and token.get("state") == USED and token.get("order_id") == order_id \
+        and token.get("fingerprint") == fingerprint
+
+
+def _short(stock_item: Optional[dict], quantity: int) -> bool:
+    """A reservation failed for want of stock (not because the lots changed)."""
+    return stock_item is None or int(stock_item.get("free", 0)) < quantity
 
 
 def token_outcome(old: Optional[dict], read_token, channel_id: str, fingerprint: str) -> str:
