@@ -104,11 +104,11 @@ def place_order(ctx):
 place_order.idempotency_key = "Required: the checkout token from POST /v1/checkout-tokens"
 
 
-@handler(body=Payment, idempotent=True, response=views.Order)
+@handler(body=Payment, idempotent=True, response=views.Order, defers_nonce=True)
 def pay(ctx):
     from chalicelib.services import orders
     return orders.pay(ctx.caller.channel_id, ctx.caller.merchant_ids, ctx.params["order_id"],
-                      clock.iso(ctx.body.paid_at.timestamp()))
+                      clock.iso(ctx.body.paid_at.timestamp()), nonce=ctx.caller.nonce)
 
 
 @handler(body=RefundRequest, status=201, idempotent=True, response=views.RefundAnswer)

@@ -27,7 +27,7 @@ from chalicelib.domain.errors import Conflict, DomainError, NotFound, Unprocessa
 from chalicelib.domain.ids import sortable_id
 from chalicelib.store.checkout import CheckoutTokenStore
 from chalicelib.store.order_catalog import OrderCatalog
-from chalicelib.store.orders import CatalogChanged, OrderStore, token_outcome
+from chalicelib.store.orders import StaleRecord, OrderStore, token_outcome
 
 PRICING_ATTEMPTS = 3     # a catalog record changing under every attempt is answered 409 conflict
 FIXED_OPS = 4            # token, order, reference, nonce
@@ -84,7 +84,7 @@ def place_order(channel_id: str, merchant_ids, token: str, request: dict, nonce=
                 order, use, digest, quantities, lambda: tokens.get(token),
                 reserve_ops=catalog.reserve_ops(quantities, with_lots=checked),
                 checks=catalog.check_ops(province_used) if checked else [], nonce=nonce)
-        except CatalogChanged:
+        except StaleRecord:
             catalog.forget()
             use_cache = False
             continue

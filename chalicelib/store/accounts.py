@@ -1,4 +1,5 @@
 """Merchants, channels, console operators, sessions and request nonces."""
+import secrets
 from typing import Optional
 
 from chalicelib.domain import clock
@@ -100,12 +101,18 @@ class PendingNonce:
         self.key_id, self.nonce, self.keep_seconds = key_id, nonce, keep_seconds
         self.store = store or AccountStore()
         self.done = False
+        self.write_id = secrets.token_hex(8)    # names this request's own nonce record
 
     def op(self) -> dict:
         pk, sk = keys.nonce(self.key_id, self.nonce)
         now = int(clock.now())
-        return put_op({"pk": pk, "sk": sk, "ttl": now + self.keep_seconds}, condition=NOT_LIVE,
-                      values={":now": now}, names={"#ttl": "ttl"})
+        return put_op({"pk": pk, "sk": sk, "ttl": now + self.keep_seconds, "by": self.write_id},
+                      condition=NOT_LIVE, values={":now": now}, names={"#ttl": "ttl"})
+
+    def mine(self, record: Optional[dict]) -> bool:
+        """Whether a nonce record that failed the condition is this request's own: its
+        transaction committed before and only the answer was lost (the SDK retried it)."""
+        return bool(record) and record.get("by") == self.write_id
 
     def committed(self) -> None:
         self.done = True

@@ -22,6 +22,7 @@ from typing import Dict, List, Optional
 from chalicelib.store import catalog_cache as cache
 from chalicelib.store import stock
 from chalicelib.store.keys import MerchantScope
+from chalicelib.store.checked import equal_op
 from chalicelib.store.table import Table, check_op
 
 PRICED_FIELDS = ("name", "listing", "default_price", "region_prices", "customer_level_prices")
@@ -116,15 +117,15 @@ class OrderCatalog:
 
     def check_ops(self, province_used: bool) -> list:
         """ConditionChecks on what the order was priced from (see the module docstring)."""
-        ops = [_equal_op(self.scope.product(e), self.products[e], PRICED_FIELDS) for e in self.products]
+        ops = [equal_op(self.scope.product(e), self.products[e], PRICED_FIELDS) for e in self.products]
         if self.buyer and self.uses_customer_prices():
-            ops.append(_equal_op(self.scope.buyer_link(self.buyer), self.link or {}, ("groups",)))
+            ops.append(equal_op(self.scope.buyer_link(self.buyer), self.link or {}, ("groups",)))
         if province_used and self._groups is not None:
             by_id = {g["region_group_id"]: g for g in self._groups}
             for group_id in self.priced_region_groups():
                 key = self.scope.region_group(group_id)
                 if group_id in by_id:
-                    ops.append(_equal_op(key, by_id[group_id], ("provinces",)))
+                    ops.append(equal_op(key, by_id[group_id], ("provinces",)))
                 else:
                     ops.append(check_op(*key, "attribute_not_exists(pk)"))
         return ops
@@ -138,19 +139,6 @@ class OrderCatalog:
     def fits(self, quantities: Dict[str, int], province_used: bool, fixed_ops: int) -> bool:
         """Whether the order's transaction with its checks stays within DynamoDB's 100 operations."""
         return fixed_ops + len(quantities) + len(self.check_ops(province_used)) <= MAX_TRANSACTION
-
-
-def _equal_op(key: tuple, item: dict, fields: tuple) -> dict:
-    """A ConditionCheck that each field is what `item` has (absent where it has none)."""
-    parts, values, names = [], {}, {}
-    for i, name in enumerate(fields):
-        names[f"#f{i}"] = name
-        if item.get(name) is None:
-            parts.append(f"attribute_not_exists(#f{i})")
-        else:
-            parts.append(f"#f{i} = :f{i}")
-            values[f":f{i}"] = item[name]
-    return check_op(*key, " AND ".join(parts), values or None, names)
 
 
 def auto_listing_on(merchant_id: str, table: Optional[Table] = None) -> bool:

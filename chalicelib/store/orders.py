@@ -58,9 +58,10 @@ class OrderChanged(Exception):
     """The order was not in the state a write expected (another writer won); re-read and decide."""
 
 
-class CatalogChanged(Exception):
-    """A record the order was priced from (product, stock lots, buyer link, region group) is no
-    longer what was read: nothing was written; read again and price again."""
+class StaleRecord(Exception):
+    """A record a write was built from and checked in its transaction (a product, stock lots,
+    the buyer link, a region group, the webhook endpoint) is no longer what was read: nothing
+    was written; read again and build the write again."""
 
 
 class InvalidCheckoutToken(UnprocessableRequest):
@@ -92,6 +93,11 @@ class OrderStore:
     def get(self, order_id: str) -> Optional[dict]:
         return self.table.get(*self.scope.order(order_id))
 
+    @staticmethod
+    def find(merchant_ids, order_id: str, table: Optional[Table] = None) -> List[dict]:
+        """The order's item under each of these merchants that has it (one batch read)."""
+        return (table or Table()).batch_get([MerchantScope(m).order(order_id) for m in merchant_ids])
+
     def tracking(self, order_id: str) -> List[dict]:
         pk, prefix = self.scope.order_tracking(order_id)
         return self.table.query_all(pk, prefix, consistent=True)
@@ -121,7 +127,7 @@ class OrderStore:
         from, store/order_catalog.py) and `nonce` a store.accounts.PendingNonce written in the
         same transaction. None when placed; the first response's text when this token already
         placed this very request (a replay). InvalidCheckoutToken, IdempotencyKeyMismatch,
-        InsufficientStock, NonceReused (the nonce was used: a replayed request) or CatalogChanged
+        InsufficientStock, NonceReused (the nonce was used: a replayed request) or StaleRecord
         (a check failed: read again) otherwise; nothing is written unless everything is.
         """
         item = self.new_order_item(order)
@@ -147,6 +153,9 @@ class OrderStore:
                 olds = list(cancelled.olds) + [None] * (len(ops) - len(cancelled.olds))
                 failed = [r == "ConditionalCheckFailed" for r in reasons]
                 nonce_failed = nonce is not None and failed[3]
+                if nonce_failed and nonce.mine(olds[3]):
+                    nonce.committed()             # an earlier attempt landed, its answer was lost
+                    return None
                 if failed[0]:
                     if _own_order(olds[0], order["order_id"], fingerprint):
                         if nonce is not None:     # an earlier attempt landed, its answer was lost
@@ -163,7 +172,7 @@ class OrderStore:
                     raise rules.InsufficientStock(f"Not enough stock for {', '.join(short)}",
                                                   erp_product_ids=short)
                 if any(failed[len(head):]):
-                    raise CatalogChanged()
+                    raise StaleRecord()
                 if any(r not in ("None", "TransactionConflict") for r in reasons):
                     raise Conflict(f"The order could not be written: {reasons}")
             time.sleep(0.02 * (attempt + 1))
@@ -261,12 +270,35 @@ class OrderStore:
             update.when("attribute_not_exists(#erp_status)")
         return update.when("#status = :status", status=order["status"]).op(*self.scope.order(order["order_id"]))
 
+    def acknowledge_many(self, order_ids: List[str], now_iso: str) -> Dict[str, str]:
+        """Mark paid orders synced, as few transactions as it takes (up to 100 acks each; one
+        that fails its condition is left out and the rest sent again): {order_id: `synced`,
+        `already_synced`, `not_paid` or `not_found`}."""
+        from chalicelib.store import groups
+        ids = list(dict.fromkeys(order_ids))
+        writes = [groups.Group(order_id, [self._ack(order_id, now_iso).op(*self.scope.order(order_id))])
+                  for order_id in ids]
+        failed = groups.apply(self.table, writes)
+        outcome = {order_id: "synced" for order_id in ids}
+        for order_id, why in failed.items():
+            old = why.old if why.reason == "ConditionalCheckFailed" else None
+            if why.reason != "ConditionalCheckFailed":
+                outcome[order_id] = self.acknowledge(order_id, now_iso)
+            elif old is None:
+                outcome[order_id] = "not_found"
+            else:
+                outcome[order_id] = "already_synced" if old.get("sync_status") == "synced" else "not_paid"
+        return outcome
+
+    def _ack(self, order_id: str, now_iso: str) -> Update:
+        return (Update()
+                .set_all({"sync_status": "synced", "synced_at": now_iso,
+                          "gsi1pk": self.scope.order_feed("synced")})
+                .when("#sync_status = :pending", pending="pending"))
+
     def acknowledge(self, order_id: str, now_iso: str) -> str:
         """Mark a paid order synced: `synced`, `already_synced`, `not_paid` or `not_found`."""
-        update = (Update()
-                  .set_all({"sync_status": "synced", "synced_at": now_iso,
-                            "gsi1pk": self.scope.order_feed("synced")})
-                  .when("#sync_status = :pending", pending="pending"))
+        update = self._ack(order_id, now_iso)
         from chalicelib.store.table import ConditionFailed
         try:
             update.apply(self.table, *self.scope.order(order_id))
@@ -311,17 +343,33 @@ class OrderStore:
         return update.op(*self.scope.order(order["order_id"]))
 
     # writing ----------------------------------------------------------------------------------
-    def write(self, order_ops: list, stock_ops: list = (), other_ops: list = ()) -> None:
-        """One transaction; a failed order condition → OrderChanged, a stock one → InsufficientStock."""
-        ops = list(order_ops) + list(stock_ops) + list(other_ops)
+    def write(self, order_ops: list, stock_ops: list = (), other_ops: list = (), checks: list = (),
+              nonce=None) -> None:
+        """One transaction; a failed order condition → OrderChanged, a stock one → InsufficientStock,
+        one of `checks` (ConditionChecks on records read from a warm cache) → StaleRecord, the
+        request's `nonce` (store.accounts.PendingNonce, written in the same transaction) →
+        NonceReused."""
+        ops = list(order_ops) + list(stock_ops) + list(other_ops) + list(checks)
+        if nonce is not None:
+            ops.append(nonce.op())
         for attempt in range(CONFLICT_RETRIES):
             try:
                 self.table.transact(_copy_ops(ops))
+                if nonce is not None:
+                    nonce.committed()
                 return
             except TransactionCanceled as cancelled:
-                reasons = cancelled.reasons
+                reasons = cancelled.reasons + ["None"] * (len(ops) - len(cancelled.reasons))
+                if nonce is not None and reasons[-1] == "ConditionalCheckFailed":
+                    if nonce.mine(cancelled.olds[-1] if len(cancelled.olds) == len(ops) else None):
+                        nonce.committed()         # an earlier attempt landed, its answer was lost
+                        return
+                    raise nonce.refused()
                 if any(r == "ConditionalCheckFailed" for r in reasons[:len(order_ops)]):
                     raise OrderChanged()
+                first_check = len(ops) - len(checks) - (nonce is not None)
+                if any(r == "ConditionalCheckFailed" for r in reasons[first_check:first_check + len(checks)]):
+                    raise StaleRecord()
                 first_stock = len(order_ops)
                 short = [i for i, r in enumerate(reasons[first_stock:first_stock + len(stock_ops)])
                          if r == "ConditionalCheckFailed"]
