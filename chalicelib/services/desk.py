@@ -133,6 +133,8 @@ def _oversold(stock: Optional[dict]) -> bool:
 
 
 def _review(store: DeskStore, item: dict, operator: str, carrier_rules: list) -> dict:
+    """Reviews one order; one that arrived without a carrier (no rule for its province then)
+    takes the rule in force now, one that has a carrier keeps it."""
     order = desk_order(item)
     carrier = order.carrier_code or rules.carrier_for(order.province, carrier_rules)
     updated = attempt(lambda: store.review(item, operator, carrier), rules.check_review)
@@ -203,6 +205,22 @@ def each_desk_order(store: DeskStore, order_ids: List[str], act: Callable[[str, 
             kind = batch.skipped if refusal.code in skip_codes else batch.error
             results.append(kind(order_id, refusal.code, refusal.detail))
     return batch.answer(results)
+
+
+def arrival_carrier(merchant_id: str, delivery: Optional[dict]) -> Optional[str]:
+    """The carrier a paid order takes as it arrives at the desk (payment, exchange orders): its
+    province's rule as the rules are now, None when no rule names the province. The order keeps
+    it when the rules change later; a batch change overrides it."""
+    province = (delivery or {}).get("province") or ""
+    return rules.carrier_for(province, DeskSettingsStore(merchant_id).carrier_rules())
+
+
+def arrival_carrier_checked(merchant_id: str, delivery: Optional[dict], use_cache: bool = True) -> tuple:
+    """`arrival_carrier` and the ConditionChecks that the rules it used are still the stored
+    ones, for the caller's transaction (a warm process then reads no rules: store/checked.py)."""
+    province = (delivery or {}).get("province") or ""
+    carrier_rules, checks = DeskSettingsStore(merchant_id).carrier_rules_checked(use_cache)
+    return rules.carrier_for(province, carrier_rules), checks
 
 
 def put_carrier_rules(merchant_id: str, carrier_rules: List[dict]) -> dict:

@@ -1,13 +1,14 @@
 """Manual exchange orders (换货手工单): the same buyer and address as an earlier order, the goods
 the merchant sends in exchange, paid at zero. The new order reserves its stock in the same
-transaction that writes it, appears in the ERP feed, and enters the desk in `to_review`."""
+transaction that writes it, appears in the ERP feed, and enters the desk in `to_review` with the
+carrier its province's rule gives it, like any paid order arriving at the desk."""
 from typing import List, Optional
 
 from chalicelib.domain import clock
 from chalicelib.domain import orders as order_rules
 from chalicelib.domain.errors import Conflict, NotFound, UnprocessableRequest
 from chalicelib.domain.ids import sortable_id
-from chalicelib.services.desk import view
+from chalicelib.services.desk import arrival_carrier, view
 from chalicelib.store import stock
 from chalicelib.store.desk import DeskStore, exchange_ops
 
@@ -38,11 +39,13 @@ def exchange_order(merchant_id: str, operator: str, from_order_id: str, lines: L
              "merchant_remark": remark, "delivery": source["delivery"], "invoice": None,
              "amounts": order_rules.amounts(order_lines), "lines": order_lines, "refunds": [],
              "exchange_of": from_order_id, "created_by": operator}
-    ops = exchange_ops(merchant_id, order)
+    carrier = arrival_carrier(merchant_id, order["delivery"])
+    ops = exchange_ops(merchant_id, order, carrier)
     orders = OrderStore(merchant_id)
     try:
         commit(orders, ops[:1], [stock.reserve_op(merchant_id, p, q) for p, q in quantities.items()],
-               ["order.paid"], dict(order, sync_status="pending", stage="to_review"), more_ops=ops[1:])
+               ["order.paid"], dict(order, sync_status="pending", stage="to_review", desk_carrier=carrier),
+               more_ops=ops[1:])
     except OrderChanged:
         raise Conflict("The order could not be written; retry", code="conflict")
     stock_changed(merchant_id, list(quantities))

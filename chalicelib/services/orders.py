@@ -2,6 +2,8 @@
 one way every order change is committed (`commit`: the change, its stock operations and its
 webhook outbox items in one transaction, then the delivery hint).
 
+Payment is one transaction: the order paid, in the ERP feed and at the desk in `to_review` with
+its province's carrier (the desk's carrier rules, read just before), and its webhook outbox items.
 Payment and the timeout both need `status = pending_payment` on the order item, so when they
 meet exactly one wins: the timeout's transaction also releases the reservations, so they are
 released once or not at all. A payment that loses answers 409 `order_cancelled`; a timeout that
@@ -71,15 +73,18 @@ def channel_view(order: dict) -> dict:
 
 # committing a change ----------------------------------------------------------------------------
 def commit(store: OrderStore, order_ops: list, stock_ops: list = (), event_types: List[str] = (),
-           after: Optional[dict] = None, more_ops: list = (), nonce=None) -> None:
+           after: Optional[dict] = None, more_ops: list = (), nonce=None, checks: list = ()) -> None:
     """One transaction: the order change, its stock operations and (for the event types the
     merchant subscribes to) the outbox items carrying `after`; then hint the deliveries.
 
     The endpoint's subscriptions and the buyer's customer code (in the event's data) come from
     the warm cache when it has them, checked in the same transaction (store/checked.py): if
     either changed, it is read again and the transaction built again. `nonce`: the request's
-    store.accounts.PendingNonce, written in the same transaction."""
+    store.accounts.PendingNonce, written in the same transaction. `checks`: the caller's own
+    checks on what it read from a warm cache; if one fails, StaleRecord is raised for the caller
+    to build the change again."""
     scope = store.scope
+    caller_checks = list(checks)
     for use_cache in (True, False):
         outbox, event_ids, checks = [], [], []
         if event_types:
@@ -93,9 +98,13 @@ def commit(store: OrderStore, order_ops: list, stock_ops: list = (), event_types
                 data = rules.body(after, (link or {}).get("erp_customer_code"))
                 outbox, event_ids = webhooks.event_ops(store.merchant_id, [(t, data) for t in wanted], endpoint)
         try:
-            store.write(order_ops, stock_ops, list(more_ops) + outbox, checks=checks, nonce=nonce)
+            store.write(order_ops, stock_ops, list(more_ops) + outbox, checks=caller_checks + checks, nonce=nonce)
         except StaleRecord:
-            checked.forget(scope.webhook_endpoint(), scope.buyer_link(after["buyer"]["platform_customer_id"]))
+            checked.forget(scope.webhook_endpoint())
+            if after:
+                checked.forget(scope.buyer_link(after["buyer"]["platform_customer_id"]))
+            if caller_checks:
+                raise
             continue
         webhooks.hint(store.merchant_id, event_ids)
         return
@@ -124,15 +133,24 @@ def pay(channel_id: str, merchant_ids, order_id: str, paid_at: str, nonce=None) 
     """`nonce`: the signed request's store.accounts.PendingNonce, written with the payment."""
     merchant_id, order = locate_order(channel_id, merchant_ids, order_id)
     store = OrderStore(merchant_id)
-    if order["status"] == rules.PENDING_PAYMENT:
+    for use_cache in (True, False):
+        if order["status"] != rules.PENDING_PAYMENT:
+            break
+        from chalicelib.services.desk import arrival_carrier_checked
         now_iso = clock.now_iso()
+        carrier, checks = arrival_carrier_checked(merchant_id, order.get("delivery"), use_cache)
         after = dict(order, status=rules.PAID, paid_at=paid_at, sync_status="pending",
-                     updated_at=now_iso, stage="to_review")
+                     updated_at=now_iso, stage="to_review", desk_carrier=carrier)
         try:
-            commit(store, [store.pay_op(order, paid_at, now_iso)], (), ["order.paid"], after, nonce=nonce)
+            commit(store, [store.pay_op(order, paid_at, now_iso, carrier)], (), ["order.paid"], after,
+                   nonce=nonce, checks=checks)
             return channel_view(after)
+        except StaleRecord:           # the carrier rules changed since this process read them
+            from chalicelib.store.desk_settings import DeskSettingsStore
+            DeskSettingsStore(merchant_id).forget_carrier_rules()
         except OrderChanged:
             order = load(store, order_id)
+            break
     if order["status"] == rules.CANCELLED and order.get("cancel_reason") == rules.PAYMENT_TIMEOUT:
         raise rules.cancelled()
     if order["status"] == rules.PENDING_PAYMENT:

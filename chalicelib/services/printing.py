@@ -1,11 +1,15 @@
 """Printing: lanes that split the work, print batches claimed by one operator, reprints that
 only a supervisor may authorize. The claim is the print record: an order is claimed once, by a
-conditional write, and its label is then drawn once, in that batch's PDF.
+conditional write that also stores the label drawn for it (with the sender set at that moment),
+and that label is then put once into the batch's PDF.
 
-Claiming n orders costs one index query and one transaction of n conditional updates (n ≤ 100).
-When another operator got some of them first, the transaction changes nothing and the claim
-goes on order by order through the rest of what the query found (shuffled, so that racing
-operators spread out), then through further pages.
+Claiming n orders costs one index query, one batch read of the products' barcodes and one
+transaction of n conditional updates (n ≤ 100). When another operator got some of them first,
+the transaction changes nothing and the claim goes on order by order through the rest of what
+the query found (shuffled, so that racing operators spread out), then through further pages.
+
+Printing without a sender (a claim or a reprint) raises SenderNotSet before anything is
+claimed, drawn or logged: the orders stay ready to print.
 """
 import random
 from typing import List, Optional
@@ -17,6 +21,7 @@ from chalicelib.domain.desk import Lane, Refusal
 from chalicelib.domain.errors import Forbidden, UnprocessableRequest, ValidationFailed
 from chalicelib.domain.labels import label_from_snapshot
 from chalicelib.services import accounts
+from chalicelib.services.labels import LabelDrawing
 from chalicelib.services.desk import attempt, known_carrier, refused
 from chalicelib.store.desk import DeskStore, desk_order
 from chalicelib.store.desk_settings import DeskSettingsStore
@@ -63,10 +68,12 @@ def load_lane(merchant_id: str, name: Optional[str]) -> Lane:
 def print_batch(merchant_id: str, operator: str, lane_name: Optional[str], max_orders: int) -> tuple:
     """(status, body): 201 with the batch, or 200 with no orders when none is free."""
     lane = load_lane(merchant_id, lane_name)
+    store = DeskStore(merchant_id)
+    drawing = LabelDrawing.load(store)   # no sender: 409 before anything is claimed
     batch_id = secrets.new_id("pb_")
     entry = {"operator": operator, "at": clock.now_iso(), "reason": "print batch", "authorized_by": None,
              "batch_id": batch_id}
-    claimed = claim(DeskStore(merchant_id), lane, max_orders, batch_id, entry)
+    claimed = claim(store, lane, max_orders, batch_id, entry, drawing)
     if not claimed:
         return 200, {"batch_id": None, "order_ids": [], "labels_url": None}
     key = label_files.batch_key(merchant_id, batch_id)
@@ -75,19 +82,21 @@ def print_batch(merchant_id: str, operator: str, lane_name: Optional[str], max_o
                  "labels_url": label_files.download_url(key)}
 
 
-def claim(store: DeskStore, lane: Lane, wanted: int, batch_id: str, entry: dict) -> List[dict]:
-    """Up to `wanted` orders of the lane, claimed for this batch. First the oldest ones in one
-    transaction; when another operator took some of them, a fresh look and a transaction on a
-    random stretch of what is left (so racing operators spread out), a few times; last, one
-    order at a time."""
+def claim(store: DeskStore, lane: Lane, wanted: int, batch_id: str, entry: dict,
+          drawing: LabelDrawing) -> List[dict]:
+    """Up to `wanted` orders of the lane, claimed for this batch, each with the label drawn for
+    it (`desk_label`). First the oldest ones in one transaction; when another operator took some
+    of them, a fresh look and a transaction on a random stretch of what is left (so racing
+    operators spread out), a few times; last, one order at a time."""
     pool, start = _candidates(store, lane, None, wanted)
     picked = pool[:wanted]
     for _ in range(TOGETHER_ATTEMPTS):
         if not picked:
             return []
+        labels = drawing.snapshots(picked)
         try:
-            store.claim_together(picked, batch_id, entry)
-            return picked
+            store.claim_together(picked, batch_id, entry, labels)
+            return [dict(item, desk_label=labels[item["order_id"]]) for item in picked]
         except TransactionCanceled:
             pass
         pool, start = _candidates(store, lane, None, wanted)
@@ -99,8 +108,9 @@ def claim(store: DeskStore, lane: Lane, wanted: int, batch_id: str, entry: dict)
         for item in pool:
             if len(claimed) == wanted:
                 return claimed
-            if store.claim_one(item, batch_id, entry):
-                claimed.append(item)
+            label = drawing.snapshot(item)
+            if store.claim_one(item, batch_id, entry, label):
+                claimed.append(dict(item, desk_label=label))
         if len(claimed) == wanted or start is None:
             return claimed
         pool, start = _candidates(store, lane, start, wanted)
@@ -129,10 +139,12 @@ def reprint(merchant_id: str, caller, order_id: str, reason: str, supervisor: Op
     item = store.existing(order_id)
     try:
         rules.check_reprint(desk_order(item))
+        drawing = LabelDrawing.load(store)   # no sender: 409, nothing logged
         authorized_by = _authorization(merchant_id, caller, supervisor)
         entry = {"operator": operator_name(caller), "at": clock.now_iso(), "reason": reason,
                  "authorized_by": authorized_by, "batch_id": None}
-        updated = attempt(lambda: store.reprint(item, entry), rules.check_reprint)
+        label = drawing.snapshot(item)
+        updated = attempt(lambda: store.reprint(item, entry, label), rules.check_reprint)
     except Refusal as refusal:
         raise refused(refusal)
     count = int(updated["desk_print_count"])

@@ -1,24 +1,22 @@
 """Waybill ranges and reservations: one number per order, never one number for two orders.
 
 A reservation takes the orders of one carrier in chunks; each chunk is one transaction that
-moves the range counters from the values read, gives each order its number (and fixes what its
-label will say), and writes each number's guard item. If anything in it no longer holds, none
-of it happens: the counters do not move, so no number is lost, and the chunk is tried again
-without the orders that can no longer be reserved.
+moves the range counters from the values read, gives each order its number and writes each
+number's guard item. If anything in it no longer holds, none of it happens: the counters do not
+move, so no number is lost, and the chunk is tried again without the orders that can no longer
+be reserved. Reserving needs a carrier and a range, nothing else: the label is drawn when it is
+printed (services/labels.py).
 """
 from typing import Dict, List
 
 from chalicelib.api import batch
 from chalicelib.domain import desk as rules
-from chalicelib.domain import labels as label_rules
 from chalicelib.domain import secrets
 from chalicelib.domain import waybills as numbers
 from chalicelib.domain.desk import Refusal
 from chalicelib.domain.errors import Conflict, ValidationFailed
 from chalicelib.services.desk import explain, known_carrier
 from chalicelib.store.desk import DeskStore, desk_order
-from chalicelib.store.desk_settings import DeskSettingsStore
-from chalicelib.store.platform import PlatformStore
 from chalicelib.store.table import TransactionCanceled
 from chalicelib.store.waybills import RangesChanged, WaybillStore, counter_op
 
@@ -80,42 +78,13 @@ def reserve(merchant_id: str, order_ids: List[str]) -> dict:
             results[order_id] = batch.ok(order_id, waybill_no=item["desk_waybill"], carrier_code=item["desk_carrier"])
         else:
             by_carrier.setdefault(item["desk_carrier"], []).append(item)
-    if by_carrier:
-        sender = DeskSettingsStore(merchant_id).sender()
-        if sender is None:
-            for group in by_carrier.values():
-                for item in group:
-                    results[item["order_id"]] = batch.error(
-                        item["order_id"], "sender_not_set", "set the sender first (PUT /v1/settings/sender)")
-        else:
-            context = _LabelContext(store, sender, [i for g in by_carrier.values() for i in g])
-            for carrier_code, group in by_carrier.items():
-                results.update(_reserve_carrier(store, WaybillStore(merchant_id), carrier_code, group, context))
+    for carrier_code, group in by_carrier.items():
+        results.update(_reserve_carrier(store, WaybillStore(merchant_id), carrier_code, group))
     return batch.answer([results[o] for o in order_ids])
 
 
-class _LabelContext:
-    """What labels need beyond the order: the sender, carrier names and product barcodes."""
-
-    def __init__(self, store: DeskStore, sender: dict, items: list):
-        product_ids = {l["erp_product_id"] for i in items for l in i.get("lines") or []}
-        products = store.products(product_ids) if product_ids else {}
-        self.barcodes = {p: (products.get(p) or {}).get("barcode") for p in product_ids}
-        self.carriers = PlatformStore().carriers()
-        self.sender = {k: sender.get(k) for k in label_rules.SENDER_FIELDS}
-
-    def snapshot(self, item: dict, waybill_no: str) -> dict:
-        delivery = item.get("delivery") or {}
-        label = label_rules.Label(
-            order_id=item["order_id"], carrier_code=item["desk_carrier"],
-            carrier_name=self.carriers.get(item["desk_carrier"], item["desk_carrier"]), waybill_no=waybill_no,
-            recipient={k: delivery.get(k) for k in label_rules.SENDER_FIELDS}, sender=self.sender,
-            lines=label_rules.label_lines(item.get("lines") or [], self.barcodes))
-        return label_rules.snapshot_of(label)
-
-
-def _reserve_carrier(store: DeskStore, waybills: WaybillStore, carrier_code: str, group: list,
-                     context: _LabelContext) -> Dict[str, dict]:
+def _reserve_carrier(store: DeskStore, waybills: WaybillStore, carrier_code: str,
+                     group: list) -> Dict[str, dict]:
     results: Dict[str, dict] = {}
     pending = list(group)
     taken: set = set()
@@ -135,14 +104,14 @@ def _reserve_carrier(store: DeskStore, waybills: WaybillStore, carrier_code: str
         if not chunk:
             continue
         counters = [counter_op(ranges[a.index], a.seen, a.new_next) for a in plan]
-        assignments = [(item, no, context.snapshot(item, no)) for item, no in zip(chunk, given)]
+        assignments = list(zip(chunk, given))
         try:
             store.reserve(assignments, counters)
         except TransactionCanceled as cancelled:
             _sort_out(store, cancelled, len(counters), assignments, results, taken)
             pending = [i for i in pending if i["order_id"] not in results]
             continue
-        for item, no, _ in assignments:
+        for item, no in assignments:
             results[item["order_id"]] = batch.ok(item["order_id"], waybill_no=no, carrier_code=carrier_code)
         pending = pending[len(chunk):]
     for item in pending:
@@ -158,7 +127,7 @@ def _sort_out(store: DeskStore, cancelled: TransactionCanceled, counter_ops: int
     for index in cancelled.failed_indexes():
         if index < counter_ops:
             continue
-        item, no, _ = assignments[(index - counter_ops) // 2]
+        item, no = assignments[(index - counter_ops) // 2]
         if (index - counter_ops) % 2 == 1:
             taken.add(no)
             continue

@@ -6,8 +6,11 @@ checked by DynamoDB against one record: a hold and a print, or a hold and a ship
 both land. A paid order is listed in gsi2 under `M#<mid>#DESK`, sorted by stage then paid time.
 
 Attributes: `stage`, `desk_carrier`, `desk_waybill`, `desk_print_count`, `desk_prints`
-(the print log), `desk_batch`, `desk_label` (what the label says, fixed when the waybill is
-reserved), `desk_reviewed_at`/`_by`, `desk_inspected_at`, `desk_shipped_at`.
+(the print log), `desk_batch`, `desk_label` (what the last printed label says, written by the
+print itself), `desk_reviewed_at`/`_by`, `desk_inspected_at`, `desk_shipped_at`.
+
+`desk_carrier` is set when the order arrives (its province's carrier rule, `entry_fields`), by a
+batch change, or at review when it had none.
 """
 from typing import Iterable, List, Optional, Tuple
 
@@ -55,7 +58,9 @@ def paid_key(paid_at: str) -> str:
 
 
 def entry_fields(merchant_id: str, order_id: str, paid_at: str, carrier_code: Optional[str] = None) -> dict:
-    """What a paid order carries to appear at the desk in `to_review` (payment, manual orders)."""
+    """What a paid order carries to appear at the desk in `to_review` (payment, manual orders),
+    written by the same write that makes it paid: with `carrier_code`, the carrier its
+    province's rule gives it on arrival (services/desk.py: arrival_carrier)."""
     scope = MerchantScope(merchant_id)
     fields = {"stage": "to_review", "desk_print_count": 0, "gsi2pk": scope.desk_index(),
               "gsi2sk": scope.desk_sort(stage_rank("to_review"), paid_key(paid_at), order_id)}
@@ -160,42 +165,47 @@ class DeskStore:
 
     def reserve(self, assignments: List[tuple], counters: List[tuple]) -> None:
         """One transaction: each counter moves from the value read (`counter_op`s), each order
-        (item, waybill_no, label snapshot) takes its number, each number its guard item."""
+        (item, waybill_no) takes its number if it still has the carrier read, each number its
+        guard item. Nothing of the label is decided here: it is drawn when printed."""
         from chalicelib.store.waybills import guard_op
         ops = list(counters)
-        expression = "SET #stage = :to, desk_waybill = :no, desk_label = :label, gsi2sk = :sk"
+        expression = "SET #stage = :to, desk_waybill = :no, gsi2sk = :sk"
         condition = LIVE + " AND #stage = :from AND desk_carrier = :carrier AND attribute_not_exists(desk_waybill)"
-        for item, waybill_no, label in assignments:
+        for item, waybill_no in assignments:
             ops.append(update_op(
                 *self.scope.order(item["order_id"]), expression, condition=condition,
                 values=dict(LIVE_VALUES, **{":to": "waybill_reserved", ":from": "reviewed", ":no": waybill_no,
-                                            ":label": label, ":sk": self._sort(item, "waybill_reserved"),
-                                            ":carrier": label["carrier_code"]}),
+                                            ":sk": self._sort(item, "waybill_reserved"),
+                                            ":carrier": item["desk_carrier"]}),
                 names=names(expression, condition)))
-            ops.append(guard_op(self.scope, waybill_no, item["order_id"], label["carrier_code"]))
+            ops.append(guard_op(self.scope, waybill_no, item["order_id"], item["desk_carrier"]))
         self.table.transact(ops)
 
-    def _claim(self, item: dict, batch_id: str, entry: dict) -> tuple:
-        """(expression, condition, values) of claiming one reserved, unprinted, unheld order."""
+    def _claim(self, item: dict, batch_id: str, entry: dict, label: dict) -> tuple:
+        """(expression, condition, values) of claiming one reserved, unprinted, unheld order; the
+        label drawn for it is stored with the claim, on the waybill and carrier it was drawn with."""
         return ("SET #stage = :to, desk_print_count = :one, desk_prints = :log, desk_batch = :batch,"
-                " gsi2sk = :sk",
+                " desk_label = :label, gsi2sk = :sk",
                 LIVE + " AND #stage = :from AND (attribute_not_exists(desk_print_count)"
-                       " OR desk_print_count = :zero)",
+                       " OR desk_print_count = :zero) AND desk_waybill = :no AND desk_carrier = :carrier",
                 dict(LIVE_VALUES, **{":to": "printed", ":from": "waybill_reserved", ":one": 1, ":zero": 0,
-                                     ":log": [entry], ":batch": batch_id, ":sk": self._sort(item, "printed")}))
+                                     ":log": [entry], ":batch": batch_id, ":label": label,
+                                     ":no": label["waybill_no"], ":carrier": label["carrier_code"],
+                                     ":sk": self._sort(item, "printed")}))
 
-    def claim_together(self, items: List[dict], batch_id: str, entry: dict) -> None:
+    def claim_together(self, items: List[dict], batch_id: str, entry: dict, labels: dict) -> None:
         """Claims all of `items` for one print batch in one transaction (at most 100), or none:
-        raises TransactionCanceled naming the orders that were no longer free."""
+        raises TransactionCanceled naming the orders that were no longer free. `labels` holds
+        each order's drawn label by order id."""
         ops = []
         for item in items:
-            expression, condition, values = self._claim(item, batch_id, entry)
+            expression, condition, values = self._claim(item, batch_id, entry, labels[item["order_id"]])
             ops.append(update_op(*self.scope.order(item["order_id"]), expression, condition, values,
                                  names(expression, condition)))
         self.table.transact(ops)
 
-    def claim_one(self, item: dict, batch_id: str, entry: dict) -> bool:
-        expression, condition, values = self._claim(item, batch_id, entry)
+    def claim_one(self, item: dict, batch_id: str, entry: dict, label: dict) -> bool:
+        expression, condition, values = self._claim(item, batch_id, entry, label)
         try:
             self.table.update(*self.scope.order(item["order_id"]), expression, condition=condition,
                               values=values, names=names(expression, condition))
@@ -203,18 +213,18 @@ class DeskStore:
         except ConditionFailed:
             return False
 
-    def reprint(self, item: dict, entry: dict) -> dict:
-        """One more print of a printed order; the order goes back to `printed` (a new label
-        exists, so it needs inspection again), counted and logged."""
+    def reprint(self, item: dict, entry: dict, label: dict) -> dict:
+        """One more print of a printed order with the label drawn now; the order goes back to
+        `printed` (a new label exists, so it needs inspection again), counted and logged."""
         seen = int(item.get("desk_print_count") or 0)
         return self._update(
             item["order_id"],
-            "SET #stage = :to, gsi2sk = :sk, desk_print_count = :n,"
+            "SET #stage = :to, gsi2sk = :sk, desk_print_count = :n, desk_label = :label,"
             " desk_prints = list_append(desk_prints, :log)",
             LIVE + " AND #stage IN (:printed, :inspected) AND desk_print_count = :seen",
             dict(LIVE_VALUES, **{":to": "printed", ":sk": self._sort(item, "printed"), ":n": seen + 1,
-                                 ":log": [entry], ":printed": "printed", ":inspected": "inspected",
-                                 ":seen": seen}))
+                                 ":log": [entry], ":label": label, ":printed": "printed",
+                                 ":inspected": "inspected", ":seen": seen}))
 
     def mark_inspected(self, item: dict) -> dict:
         return self._update(
@@ -225,16 +235,17 @@ class DeskStore:
 
 
 
-def exchange_ops(merchant_id: str, order: dict) -> list:
+def exchange_ops(merchant_id: str, order: dict, carrier_code: Optional[str] = None) -> list:
     """A manual (exchange) order, paid at zero: the order item as the orders feature keeps a paid
-    one (ERP feed, desk entry in to_review) and its id reference; written once."""
+    one (ERP feed, desk entry in to_review with its arrival carrier) and its id reference;
+    written once."""
     from chalicelib.store import keys
     from chalicelib.store.table import put_op
     scope = MerchantScope(merchant_id)
     pk, sk = scope.order(order["order_id"])
     item = dict(order, pk=pk, sk=sk, version=1, sync_status="pending", feed_at=order["paid_at"],
                 gsi1pk=scope.order_feed("pending"), gsi1sk=f"{order['paid_at']}#{order['order_id']}",
-                **entry_fields(merchant_id, order["order_id"], order["paid_at"]))
+                **entry_fields(merchant_id, order["order_id"], order["paid_at"], carrier_code))
     ref_pk, ref_sk = keys.order_ref(order["order_id"])
     return [put_op(item, condition="attribute_not_exists(pk)"),
             put_op({"pk": ref_pk, "sk": ref_sk, "order_id": order["order_id"], "merchant_id": merchant_id,

@@ -16,7 +16,8 @@ Records (keys spelled in store/keys.py)
         unit_price, amount, price_source, lot, shipped_quantity, shipped_lots}]   money as strings
     erp_status    the latest ERP status (never moves back)
     stage         the desk's stage; set to `to_review` at payment, `shipped` when shipped
-                  (store/desk.py: entry_fields, stage_fields, which also keep gsi2 in step)
+                  (store/desk.py: entry_fields, stage_fields, which also keep gsi2 in step);
+                  payment also sets `desk_carrier` when the province has a carrier rule
     carrier_code, waybill_no   set by logistics (or the desk)
     version       +1 on every write of this module; writes that recompute lines require it
     gsi1pk/gsi1sk ERP feed, from payment on: `M#<mid>#FEED#pending|synced`, `<feed_at>#<order_id>`
@@ -179,13 +180,15 @@ class OrderStore:
         raise IdempotencyInProgress("The checkout token is being used by another request; retry")
 
     # payment and timeout -----------------------------------------------------------------------
-    def pay_op(self, order: dict, paid_at: str, now_iso: str) -> dict:
+    def pay_op(self, order: dict, paid_at: str, now_iso: str, carrier_code: Optional[str] = None) -> dict:
+        """Paid, in the ERP feed, and at the desk in to_review with `carrier_code` (the arrival
+        carrier of its province's rule, if any): one conditional write."""
         oid = order["order_id"]
         return (Update()
                 .set_all({"status": rules.PAID, "paid_at": paid_at, "sync_status": "pending",
                           "feed_at": now_iso, "updated_at": now_iso,
                           "gsi1pk": self.scope.order_feed("pending"), "gsi1sk": f"{now_iso}#{oid}"})
-                .set_all(desk.entry_fields(self.merchant_id, oid, paid_at))  # stage to_review, gsi2
+                .set_all(desk.entry_fields(self.merchant_id, oid, paid_at, carrier_code))  # to_review, gsi2
                 .increment("version")
                 .when("#status = :pending", pending=rules.PENDING_PAYMENT)
                 .op(*self.scope.order(oid)))

@@ -26,28 +26,33 @@ def label(no):
     return {"carrier_code": "SF", "waybill_no": no, "lines": [], "recipient": {}, "sender": {}}
 
 
+LABELS = {"o1": label("SF1"), "o2": label("SF2")}
+
+
 def test_a_claim_of_several_lands_whole_or_not_at_all(table):
     store = DeskStore(MID, table)
     free = put_order(table, "o1", "waybill_reserved", desk_carrier="SF", desk_waybill="SF1")
     held = put_order(table, "o2", "waybill_reserved", held=True, desk_carrier="SF", desk_waybill="SF2")
     with pytest.raises(TransactionCanceled) as caught:
-        store.claim_together([free, held], "pb_1", ENTRY)
+        store.claim_together([free, held], "pb_1", ENTRY, LABELS)
     assert caught.value.failed_indexes() == [1]
     assert store.order("o1")["stage"] == "waybill_reserved"
-    assert store.claim_one(free, "pb_1", ENTRY) is True
-    assert store.claim_one(free, "pb_2", ENTRY) is False          # printed once
+    assert store.claim_one(free, "pb_1", ENTRY, LABELS["o1"]) is True
+    assert store.claim_one(free, "pb_2", ENTRY, LABELS["o1"]) is False          # printed once
     claimed = store.order("o1")
     assert (claimed["stage"], claimed["desk_print_count"], claimed["desk_batch"]) == ("printed", 1, "pb_1")
+    assert claimed["desk_label"] == LABELS["o1"]                   # the label printed is kept with the print
     assert claimed["gsi2sk"].startswith("4#")
 
 
 def test_reprint_counts_from_what_it_read(table):
     store = DeskStore(MID, table)
     item = put_order(table, "o3", "printed", desk_print_count=1, desk_prints=[ENTRY])
-    store.reprint(item, dict(ENTRY, reason="jam"))
+    store.reprint(item, dict(ENTRY, reason="jam"), label("SF3"))
     with pytest.raises(StageConflict):
-        store.reprint(item, dict(ENTRY, reason="again, from a stale read"))
+        store.reprint(item, dict(ENTRY, reason="again, from a stale read"), label("SF3"))
     assert store.order("o3")["desk_print_count"] == 2
+    assert store.order("o3")["desk_label"] == label("SF3")
 
 
 def test_review_refuses_held_orders_and_keeps_a_chosen_carrier(table):
@@ -69,16 +74,16 @@ def test_a_reservation_moves_the_counter_it_read_or_nothing(table):
     a = put_order(table, "o6", "reviewed", desk_carrier="SF")
     b = put_order(table, "o7", "reviewed", desk_carrier="SF")
     with pytest.raises(TransactionCanceled) as caught:       # a stale counter: nothing lands
-        store.reserve([(a, "SF1", label("SF1"))], [counter_op(r, 5, 6)])
+        store.reserve([(a, "SF1")], [counter_op(r, 5, 6)])
     assert caught.value.failed_indexes() == [0]
     assert "desk_waybill" not in store.order("o6")
-    store.reserve([(a, "SF1", label("SF1")), (b, "SF2", label("SF2"))], [counter_op(r, 1, 3)])
+    store.reserve([(a, "SF1"), (b, "SF2")], [counter_op(r, 1, 3)])
     assert store.waybill_owner("SF1") == "o6" and store.order("o7")["desk_waybill"] == "SF2"
     with pytest.raises(TransactionCanceled) as caught:       # a reserved number stays with its order
-        store.reserve([(a, "SF3", label("SF3"))], [counter_op(r, 3, 4)])
+        store.reserve([(a, "SF3")], [counter_op(r, 3, 4)])
     assert caught.value.failed_indexes() == [1]
     c = put_order(table, "o8", "reviewed", desk_carrier="SF")
     with pytest.raises(TransactionCanceled) as caught:       # a number is never given twice
-        store.reserve([(c, "SF2", label("SF2"))], [counter_op(r, 3, 4)])
+        store.reserve([(c, "SF2")], [counter_op(r, 3, 4)])
     assert caught.value.failed_indexes() == [2]
     assert store.waybill_owner("SF2") == "o7"

@@ -1,4 +1,6 @@
-"""Setting up a merchant's desk for tests: operators, sender, waybill range, paid orders."""
+"""Setting up a merchant's desk for tests: operators, sender, waybill range, paid orders; reading
+printed labels back (text with pypdf, barcodes with poppler and zbar)."""
+import subprocess
 import uuid
 from datetime import datetime, timedelta, timezone
 
@@ -13,16 +15,18 @@ PROVINCES = ["北京", "天津", "河北", "山西", "内蒙古", "辽宁", "吉
 
 
 class Desk:
-    """A merchant with a supervisor, an operator, a sender, an SF waybill range and (unless told
-    otherwise) a carrier rule sending every province by SF."""
+    """A merchant with a supervisor, an operator, an SF waybill range and (unless told otherwise)
+    a sender and a carrier rule sending every province by SF."""
 
-    def __init__(self, stack, range_size: int = 1000, prefix: str = "", carrier_rules: bool = True):
+    def __init__(self, stack, range_size: int = 1000, prefix: str = "", carrier_rules: bool = True,
+                 sender: bool = True):
         self.stack = stack
         self.merchant = helpers.new_merchant(stack)
         self.mid = self.merchant.merchant_id
         self.supervisor = helpers.operator(stack, self.mid, "supervisor")
         self.operator = helpers.operator(stack, self.mid, "operator")
-        assert self.supervisor.put("/v1/settings/sender", SENDER).status_code == 200
+        if sender:
+            self.set_sender(SENDER)
         if carrier_rules:
             rules = {"rules": [{"provinces": PROVINCES, "carrier_code": "SF"}]}
             assert self.supervisor.put("/v1/desk/carrier-rules", rules).status_code == 200
@@ -32,6 +36,10 @@ class Desk:
         assert made.status_code == 201, made.text
         self.products = {}
         self.channel = None
+
+    def set_sender(self, sender: dict) -> None:
+        answer = self.supervisor.put("/v1/settings/sender", sender)
+        assert answer.status_code == 200, answer.text
 
     def with_channel(self) -> "Desk":
         """A storefront channel of this merchant; orders are then placed through it."""
@@ -107,10 +115,12 @@ def seed_product(merchant_id, erp_product_id, on_hand, barcode=None, reserved=0)
 
 def seed_order(merchant_id, lines, province, paid_at, remark="", holds=None, channel_id="ch_test") -> str:
     """A paid order written by the orders feature's own store (placed with its stock reserved,
-    then paid), without going through a storefront: it reaches the desk in to_review."""
+    then paid as payment pays it, with its province's arrival carrier), without going through a
+    storefront: it reaches the desk in to_review."""
     from chalicelib.domain import clock
     from chalicelib.domain import orders as rules
     from chalicelib.domain.ids import sortable_id
+    from chalicelib.services.desk import arrival_carrier
     from chalicelib.store import keys, stock
     from chalicelib.store.orders import OrderStore
     from chalicelib.store.table import Table, put_op
@@ -131,7 +141,8 @@ def seed_order(merchant_id, lines, province, paid_at, remark="", holds=None, cha
                       put_op({"pk": ref_pk, "sk": ref_sk, "order_id": order["order_id"],
                               "merchant_id": merchant_id, "channel_id": channel_id})]
                      + [stock.reserve_op(merchant_id, p, q) for p, q in quantities.items()])
-    store.write([store.pay_op(store.get(order["order_id"]), clock.iso(paid_at.timestamp()), clock.iso(now))])
+    store.write([store.pay_op(store.get(order["order_id"]), clock.iso(paid_at.timestamp()), clock.iso(now),
+                              arrival_carrier(merchant_id, order["delivery"]))])
     if holds:
         hold(merchant_id, order["order_id"])
     return order["order_id"]
@@ -149,3 +160,34 @@ def set_on_hand(merchant_id, erp_product_id, on_hand):
     from chalicelib.store.table import Table
     Table().update(*MerchantScope(merchant_id).stock(erp_product_id), "SET on_hand = :n, #free = :n - reserved",
                    values={":n": on_hand}, names={"#free": "free"})
+
+
+def label_texts(pdf: bytes) -> list:
+    """The text of each page of a label PDF, one row per string drawn."""
+    from io import BytesIO
+
+    from pypdf import PdfReader
+    return [page.extract_text() for page in PdfReader(BytesIO(pdf)).pages]
+
+
+def decode_pages(pdf: bytes) -> list:
+    """The barcodes a scanner reads from the pages, in page order (pdftoppm, then zbarimg)."""
+    import tempfile
+    from pathlib import Path
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "l.pdf"
+        path.write_bytes(pdf)
+        subprocess.run(["pdftoppm", "-r", "200", "-png", str(path), str(Path(tmp) / "p")], check=True)
+        found = []
+        for image in sorted(Path(tmp).glob("p-*.png")):
+            out = subprocess.run(["zbarimg", "-q", "--raw", str(image)], capture_output=True, text=True)
+            found += out.stdout.split()
+        return found
+
+
+def label_objects(merchant_id: str) -> list:
+    """Keys of the label PDFs stored for a merchant."""
+    from chalicelib import aws
+    from chalicelib.config import settings
+    listed = aws.client("s3").list_objects_v2(Bucket=settings().bucket, Prefix=f"labels/{merchant_id}/")
+    return [o["Key"] for o in listed.get("Contents", [])]

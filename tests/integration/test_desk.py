@@ -1,13 +1,12 @@
 """The fulfillment desk over HTTP against the local stack (contract section 8)."""
 import shutil
-import subprocess
 from datetime import datetime, timedelta
 from io import BytesIO
 
 import pytest
 import requests
 
-from tests.integration.desk_support import CN, Desk, hold, set_on_hand
+from tests.integration.desk_support import CN, Desk, decode_pages, hold, set_on_hand
 from tests.helpers import assert_problem
 
 
@@ -197,20 +196,6 @@ def test_batch_labels_scan_as_their_waybill_numbers(stack):
     pdf = requests.get(batch["labels_url"], timeout=10).content
     assert decode_pages(pdf) == [d.order(o)["waybill_no"] for o in batch["order_ids"]]
     assert sorted(batch["order_ids"]) == sorted(ids)
-
-
-def decode_pages(pdf: bytes) -> list:
-    import tempfile
-    from pathlib import Path
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "l.pdf"
-        path.write_bytes(pdf)
-        subprocess.run(["pdftoppm", "-r", "200", "-png", str(path), str(Path(tmp) / "p")], check=True)
-        found = []
-        for image in sorted(Path(tmp).glob("p-*.png")):
-            out = subprocess.run(["zbarimg", "-q", "--raw", str(image)], capture_output=True, text=True)
-            found += out.stdout.split()
-        return found
 
 
 def test_lanes_split_the_work(stack):
