@@ -174,3 +174,37 @@ def test_an_order_whose_answer_was_lost_is_still_answered_as_placed(stack, monke
     assert lost and answer.status_code == 201, answer.text
     assert "Idempotent-Replayed" not in answer.headers
     assert stock(s, "A")["reserved"] == 2
+
+
+def test_order_changes_in_a_warm_process_follow_the_endpoint_the_carrier_rules_and_the_buyer_code(stack):
+    """Payment takes the endpoint's subscriptions, the carrier rules and the buyer's customer
+    code from the warm cache, checked in its transaction: changing any of them applies to the
+    very next payment."""
+    from tests.orders_support import paid_order
+    from tests.webhook_receiver import WebhookReceiver
+    s = shop(stack)
+    seed_product(s, "A", "10.00", 50)
+    receiver = WebhookReceiver()
+    try:
+        _ok(s.merchant.put("/v1/webhook-endpoint", {"url": receiver.url, "events": ["order.shipped"]}))
+        _ok(s.merchant.put("/v1/desk/carrier-rules", {"rules": [{"provinces": ["广东"], "carrier_code": "zto"}]}))
+        buyer = "b-code-" + uuid.uuid4().hex[:6]
+        assert s.channel.put(f"/v1/buyers/{buyer}", {"name": "散客"}).status_code == 200
+        first = paid_order(s, [("A", 1)], buyer)                     # the process holds all three now
+        scope = MerchantScope(s.merchant_id)
+        assert _cached(s.merchant_id, scope.webhook_endpoint())["events"] == ["order.shipped"]
+        _ok(s.merchant.put("/v1/webhook-endpoint", {"url": receiver.url, "events": ["order.paid"]}))
+        _ok(s.merchant.put("/v1/desk/carrier-rules", {"rules": [{"provinces": ["广东"], "carrier_code": "sf"}]}))
+        _ok(s.merchant.put(f"/v1/customers/by-platform-id/{buyer}", {"erp_customer_code": "WALK-9"}))
+        second = paid_order(s, [("A", 1)], buyer)
+        carriers = [s.merchant.get(f"/v1/desk/orders/{o['order_id']}").json()["carrier_code"] for o in (first, second)]
+        assert carriers == ["ZTO", "SF"]
+        deadline = time.monotonic() + 20
+        while not receiver.calls and time.monotonic() < deadline:
+            stack.pump.drain(timeout=5)
+            time.sleep(0.2)
+        events = receiver.events
+        assert [(e["type"], e["data"]["order_id"], e["data"]["erp_customer_code"]) for e in events] == [
+            ("order.paid", second["order_id"], "WALK-9")]
+    finally:
+        receiver.close()
