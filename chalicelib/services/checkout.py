@@ -96,6 +96,16 @@ def place_order(channel_id: str, merchant_ids, token: str, request: dict, nonce=
 
 
 def _stock_changed(merchant_id: str, quantities: dict) -> None:
+    """The catalog's auto-list rule after reserving (services/orders.py: stock_changed), loaded
+    only when the merchant has it on."""
+    from chalicelib.store.order_catalog import auto_listing_on
+    try:
+        if not auto_listing_on(merchant_id):
+            return
+    except Exception:      # best effort, as stock_changed itself: the order is committed
+        from chalicelib import observability as obs
+        obs.logger().exception("listing rule after an order's stock change failed")
+        return
     from chalicelib.services.orders import stock_changed
     stock_changed(merchant_id, quantities)
 
