@@ -60,6 +60,9 @@ ISOLATE_AFTER_RECEIVES = 3      # the queue's maxReceiveCount is 5
 crash_after_rows = None
 
 
+PREVIEW_CHUNKS = 10     # a preview writes nothing but outcomes: it checkpoints every 10 chunks' rows
+
+
 def chunk_rows() -> int:
     """Rows per checkpoint: 5 batches of 99 (a batch and its receipt fill one transaction)."""
     return int(os.environ.get("ONCESHIP_UPLOAD_CHUNK_ROWS", "495"))
@@ -204,7 +207,8 @@ class Run:
                                                position + count - 1))
 
     def _take(self, rows: "_Peekable", applier: Applier) -> List:
-        chunk = list(itertools.islice(rows, chunk_rows()))
+        size = chunk_rows() * (PREVIEW_CHUNKS if self.job.get("preview") else 1)
+        chunk = list(itertools.islice(rows, size))
         if chunk and applier.group_key(chunk[-1]) is not None:
             last = applier.group_key(chunk[-1])
             extra = 0
