@@ -231,6 +231,8 @@ class Run:
             return list(self.job.get("refused") or [])
         seen, split, last = set(), [], None
         grouped = self.kind.grouped
+        if self.job.get("preview") and not grouped and (self.job.get("format") or sniff_format(path)) != CSV:
+            return []   # nothing is applied, and a workbook is read whole when the preview opens it
         with self._open(path) as sheet:
             layout, data = scan(self.kind, sheet.rows(), sheet.merged())
             if sheet.format != CSV and not grouped:
