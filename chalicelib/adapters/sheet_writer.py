@@ -9,8 +9,8 @@ LibreOffice, openpyxl and calamine read the result alike (tests/unit/test_sheet_
 
 Text is always written as text — a cell starting with `=` is a string, never a formula, and
 nothing is guessed into a number, a date or a link. Characters XML cannot carry are dropped, and
-text longer than a cell can hold (32,767 characters) is cut there and ends with "…" (the source
-file keeps the whole text). Numbers and booleans stay what they are.
+text longer than a cell can hold (32,767 characters) is cut there and ends with "…[cut]" (the
+source file keeps the whole text). Numbers and booleans stay what they are.
 """
 import os
 import re
@@ -20,7 +20,8 @@ from typing import Iterable, Optional, Sequence
 from xml.sax.saxutils import escape
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-MAX_CELL = 32_767
+MAX_CELL = EXCEL_CELL_CHARS = 32_767       # the most an Excel cell holds
+_CUT = "…[cut]"
 MAX_COLUMNS = 16_384
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _NEEDS_ESCAPE = re.compile(r"[&<>]")
@@ -146,8 +147,8 @@ class StreamedSheet:
 def _text(value: str) -> str:
     if _ILLEGAL.search(value):
         value = _ILLEGAL.sub("", value)
-    if len(value) > MAX_CELL:
-        value = value[:MAX_CELL - 1] + "…"
+    if len(value) > MAX_CELL:        # a longer cell makes the file unopenable in Excel
+        value = value[:MAX_CELL - len(_CUT)] + _CUT
     return value
 
 

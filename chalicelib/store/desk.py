@@ -125,7 +125,7 @@ class DeskStore:
 
     def stock(self, erp_product_ids: Iterable[str]) -> dict:
         items = self.table.batch_get(self.scope.stock(p) for p in erp_product_ids)
-        return {i["pk"].split("#P#", 1)[1]: i for i in items}
+        return {self.scope.product_id_of(i["pk"]): i for i in items}
 
     # steps --------------------------------------------------------------------------------
     def _sort(self, item: dict, stage: str) -> str:

@@ -15,9 +15,9 @@ import re
 from typing import Iterable, Optional
 
 from chalicelib.domain import clock
-from chalicelib.domain.errors import ChangedMeanwhile, CompareFailed, InsufficientStock
+from chalicelib.domain.errors import ChangedMeanwhile, CompareFailed, InsufficientStock, NotFound
 from chalicelib.store.keys import MerchantScope
-from chalicelib.store.table import ConditionFailed, Table, TransactionCanceled, update_op
+from chalicelib.store.table import ConditionFailed, Table, TransactionCanceled, check_op, update_op
 
 STOCK = "STOCK"
 _NAME = re.compile(r"#([A-Za-z_][A-Za-z0-9_]*)")
@@ -145,9 +145,10 @@ class StockStore:
                                     on_hand=stored)
 
     def replace(self, erp_product_id: str, source: str, on_hand: Optional[int] = None,
-                lots: Optional[list] = None, expected_rev=None) -> dict:
+                lots: Optional[list] = None, expected_rev=None, of_product: bool = False) -> dict:
         """Write on_hand and/or lots as given (None: keep). With `expected_rev` (a revision, or
-        ABSENT) only if the record is still at it, else ChangedMeanwhile."""
+        ABSENT) only if the record is still at it, else ChangedMeanwhile. With `of_product` only
+        if the product exists, checked in the same transaction, else NotFound and nothing written."""
         sets, values = [], {}
         if on_hand is not None:
             sets.append(_SET_ON_HAND)
@@ -161,19 +162,30 @@ class StockStore:
         elif expected_rev is not None:
             condition, values[":rev"] = "#rev = :rev", expected_rev
         try:
-            return self._write(erp_product_id, ", ".join(sets), source, condition, values)
+            return self._write(erp_product_id, ", ".join(sets), source, condition, values, of_product)
         except ConditionFailed:
             raise ChangedMeanwhile(f"the stock of {erp_product_id!r} changed meanwhile")
 
     def _write(self, erp_product_id: str, sets: str, source: str, condition: Optional[str],
-               values: dict) -> dict:
+               values: dict, of_product: bool = False) -> dict:
         expression = "SET " + ", ".join(filter(None, [sets, _TOUCH]))
         now = clock.now_iso()
         values = dict(values, **{":zero": 0, ":one": 1, ":source": source, ":now": now,
                                  ":erp_id": erp_product_id, ":index": self.scope.stock_index(),
                                  ":index_sk": self.scope.stock_index_sk(now, erp_product_id)})
         pk, sk = self.scope.stock(erp_product_id)
-        return self.table.update(pk, sk, expression, condition, values, names(expression, condition))
+        if not of_product:
+            return self.table.update(pk, sk, expression, condition, values, names(expression, condition))
+        try:
+            self.table.transact([check_op(*self.scope.product(erp_product_id), "attribute_exists(pk)"),
+                                 update_op(pk, sk, expression, condition, values, names(expression, condition))])
+        except TransactionCanceled as cancelled:
+            if cancelled.reasons[:1] == ["ConditionalCheckFailed"]:
+                raise NotFound(f"no product {erp_product_id!r}")
+            if cancelled.reasons[1:2] == ["ConditionalCheckFailed"]:
+                raise ConditionFailed(cancelled.olds[1] if len(cancelled.olds) > 1 else None)
+            raise
+        return self.table.get(pk, sk) or {}
 
     # reservations as one transaction (orders build their own with the ops above) ---------------
     def reserve(self, lines: Iterable[tuple]) -> None:
