@@ -18,6 +18,7 @@ class Caller:
     role: Optional[str] = None     # a console user's: operator | supervisor | manager
     manual: bool = False           # console and X-Onceship-Source: manual
     session_key: Optional[str] = None  # a console user's session, as stored (for logout)
+    nonce: Any = None              # store.accounts.PendingNonce when the handler defers_nonce
 
     @property
     def scope(self) -> str:
@@ -74,13 +75,18 @@ class Meta:
     response: Any = None
     errors: Optional[Tuple[str, ...]] = None
     also: Mapping[int, Any] = field(default_factory=dict)
+    defers_nonce: bool = False     # a signed request's nonce goes into the handler's transaction
 
 
 def handler(body: Optional[Type] = None, query: Optional[Type] = None, status: int = 200,
             idempotent: bool = False, response: Any = None, errors: Optional[Tuple[str, ...]] = None,
-            also: Optional[Mapping[int, Any]] = None) -> Callable:
+            also: Optional[Mapping[int, Any]] = None, defers_nonce: bool = False) -> Callable:
+    """`defers_nonce`: the handler writes the caller's nonce (`ctx.caller.nonce`, a
+    store.accounts.PendingNonce) inside its own transaction; the pipeline writes it alone after
+    any answer for which that did not happen."""
     def mark(fn: Callable) -> Callable:
-        fn.meta = Meta(body, query, status, idempotent, response,
-                       tuple(errors) if errors is not None else None, dict(also or {}))
+        fn.meta = Meta(body=body, query=query, status=status, idempotent=idempotent, response=response,
+                       errors=tuple(errors) if errors is not None else None, also=dict(also or {}),
+                       defers_nonce=defers_nonce)
         return fn
     return mark

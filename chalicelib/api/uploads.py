@@ -75,6 +75,18 @@ def get_upload(ctx):
     return uploads.job(ctx.caller.merchant_id, ctx.params["job_id"])
 
 
+class ReportLink(View):
+    job_id: str
+    report_key: str
+    download_url: str = Field(description="A presigned GET of the report")
+    expires_at: str
+
+
+@handler(response=ReportLink, errors=("not_found",))
+def get_report(ctx):
+    return uploads.report_url(ctx.caller.merchant_id, ctx.params["job_id"])
+
+
 @handler(response=XLSX, errors=("not_found",))
 def get_template(ctx):
     from chalicelib.adapters import sheet_templates
