@@ -40,7 +40,8 @@ def stack(tmp_path_factory):
 
     local = LocalStack(port=0, aws_port=0, state_dir=tmp_path_factory.mktemp("local-state"),
                        admin_token=ADMIN_TOKEN, bucket="onceship-local", visibility_timeout=2,
-                       run_schedules=False, snapshot_interval=0)
+                       run_schedules=False, snapshot_interval=0,
+                       faults="")  # tests turn faults on themselves (tests/faults_support.py)
     local.start()
     _reset_app_caches()
     from tests import conformance
@@ -103,3 +104,14 @@ def aws_memory():
                 finally:
                     _reset_app_caches()
     _reset_app_caches()
+
+
+@pytest.fixture
+def faults(stack):
+    """The session stack's fault switch (`stack.set_faults(spec, script=...)`), turned off again
+    after the test whatever happens."""
+    stack.set_faults(None)
+    try:
+        yield stack
+    finally:
+        stack.set_faults(None)
