@@ -13,6 +13,9 @@
     one, if that is running) is put back. Yields a MemoryAws (table_name, bucket, queue_urls,
     client(service)).
 
+While `stack` runs, every answer of the API is checked against the OpenAPI document
+(tests/conformance.py); a test during which an answer did not conform fails.
+
 Both reset chalicelib's cached settings and clients (chalicelib.config.reset) when they change
 the environment. Imports are lazy, so collecting tests stays fast.
 """
@@ -41,11 +44,25 @@ def stack(tmp_path_factory):
                        faults="")  # tests turn faults on themselves (tests/faults_support.py)
     local.start()
     _reset_app_caches()
+    from tests import conformance
+    conformance.install()
     try:
         yield local
     finally:
         local.stop(save=False)
         _reset_app_caches()
+
+
+@pytest.fixture(autouse=True)
+def _answers_conform():
+    """Fails the test if an answer of the stack during it is not what the OpenAPI document says."""
+    from tests import conformance
+    seen = len(conformance.FAILURES)
+    yield
+    found = conformance.FAILURES[seen:]
+    if found:
+        pytest.fail("answers the OpenAPI document (chalicelib/api/openapi.py) does not describe:\n  "
+                    + "\n  ".join(found[:20]), pytrace=False)
 
 
 class MemoryAws:

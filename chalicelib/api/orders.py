@@ -17,7 +17,7 @@ from chalicelib.api.handler import handler
 from chalicelib.api.models import Code, Id, NonEmpty, Strict
 from chalicelib.domain import clock
 from chalicelib.domain.errors import IdempotencyKeyRequired, ValidationFailed
-from chalicelib.services import checkout, orders
+from chalicelib.services import checkout
 
 Text = lambda n: Field(min_length=1, max_length=n)  # noqa: E731
 
@@ -79,12 +79,15 @@ class RefundRequest(Strict):
     lines: Optional[List[RefundLine]] = Field(None, min_length=1, max_length=100)
 
 
-@handler(body=NewToken, status=201, idempotent=True, response=views.Token)
+@handler(body=NewToken, status=201, idempotent=True, response=views.Token, errors=("not_found",))
 def issue_token(ctx):
     return checkout.issue_token(ctx.caller.channel_id, ctx.caller.merchant_ids, ctx.body.merchant_id)
 
 
-@handler(body=NewOrder, status=201, response=views.Order)
+@handler(body=NewOrder, status=201, response=views.Order, defers_nonce=True,
+         errors=("not_found", "idempotency_key_required", "invalid_checkout_token", "idempotency_key_mismatch",
+                 "idempotency_in_progress", "too_many_lines", "unknown_product", "product_not_listed",
+                 "insufficient_stock", "conflict"))
 def place_order(ctx):
     token = ctx.headers.get("idempotency-key")
     if token is None:
@@ -94,7 +97,7 @@ def place_order(ctx):
         raise ValidationFailed("Idempotency-Key must be 1-255 characters",
                                [{"field": "Idempotency-Key", "message": "1-255 characters"}])
     text, replayed = checkout.place_order(ctx.caller.channel_id, ctx.caller.merchant_ids, token,
-                                          ctx.body.model_dump(mode="json"))
+                                          ctx.body.model_dump(mode="json"), nonce=ctx.caller.nonce)
     headers = {"Content-Type": "application/json"}
     if replayed:
         headers["Idempotent-Replayed"] = "true"
@@ -104,14 +107,18 @@ def place_order(ctx):
 place_order.idempotency_key = "Required: the checkout token from POST /v1/checkout-tokens"
 
 
-@handler(body=Payment, idempotent=True, response=views.Order)
+@handler(body=Payment, idempotent=True, response=views.Order, defers_nonce=True,
+         errors=("not_found", "order_cancelled", "conflict"))
 def pay(ctx):
+    from chalicelib.services import orders
     return orders.pay(ctx.caller.channel_id, ctx.caller.merchant_ids, ctx.params["order_id"],
-                      clock.iso(ctx.body.paid_at.timestamp()))
+                      clock.iso(ctx.body.paid_at.timestamp()), nonce=ctx.caller.nonce)
 
 
-@handler(body=RefundRequest, status=201, idempotent=True, response=views.RefundAnswer)
+@handler(body=RefundRequest, status=201, idempotent=True, response=views.RefundAnswer,
+         errors=("not_found", "order_cancelled", "order_not_paid", "refund_already_requested", "conflict"))
 def request_refund(ctx):
     lines = [line.model_dump() for line in ctx.body.lines] if ctx.body.lines else None
+    from chalicelib.services import orders
     return orders.request_refund(ctx.caller.channel_id, ctx.caller.merchant_ids, ctx.params["order_id"],
                                  ctx.body.reason, lines)

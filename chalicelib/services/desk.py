@@ -215,6 +215,14 @@ def arrival_carrier(merchant_id: str, delivery: Optional[dict]) -> Optional[str]
     return rules.carrier_for(province, DeskSettingsStore(merchant_id).carrier_rules())
 
 
+def arrival_carrier_checked(merchant_id: str, delivery: Optional[dict], use_cache: bool = True) -> tuple:
+    """`arrival_carrier` and the ConditionChecks that the rules it used are still the stored
+    ones, for the caller's transaction (a warm process then reads no rules: store/checked.py)."""
+    province = (delivery or {}).get("province") or ""
+    carrier_rules, checks = DeskSettingsStore(merchant_id).carrier_rules_checked(use_cache)
+    return rules.carrier_for(province, carrier_rules), checks
+
+
 def put_carrier_rules(merchant_id: str, carrier_rules: List[dict]) -> dict:
     carrier_rules = [dict(rule, carrier_code=known_carrier(rule["carrier_code"])) for rule in carrier_rules]
     DeskSettingsStore(merchant_id).put_carrier_rules(carrier_rules)
@@ -236,5 +244,5 @@ def refund_checks(merchant_id: str, order_ids: List[str]) -> dict:
             continue
         holds = sorted(item.get("holds") or [])
         results.append(batch.ok(order_id, refund_pending=rules.REFUND_PENDING in holds, holds=holds,
-                                status=item.get("status"), stage=item.get("stage")))
+                                order_status=item.get("status"), stage=item.get("stage")))
     return batch.answer(results)

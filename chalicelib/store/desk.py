@@ -109,6 +109,13 @@ class DeskStore:
                                     start=start, limit=limit)
         return self.table.query(self.scope.desk_index(), index="gsi2", start=start, limit=limit)
 
+    def count(self, stage: str, cap: int) -> Tuple[int, bool]:
+        """How many live (not cancelled) orders are in `stage`, counting at most about `cap`."""
+        rank = stage_rank(stage)
+        return self.table.count(self.scope.desk_index(), index="gsi2", sk_between=(f"{rank}#", f"{rank}#~"),
+                                filter_expression="#status <> :cancelled", filter_values={":cancelled": "cancelled"},
+                                filter_names={"#status": "status"}, cap=cap)
+
     @staticmethod
     def index_key(item: dict) -> dict:
         """The desk index position of `item`, as a query's start key (for cursors)."""

@@ -302,3 +302,7 @@ class MerchantScope:
 
     def print_lane(self, lane: str) -> tuple:
         return self.pk("SETTINGS"), f"LANE#{lane}"
+
+    def print_lanes(self) -> tuple:
+        """(partition, sort-key prefix) of every print lane."""
+        return self.pk("SETTINGS"), "LANE#"
