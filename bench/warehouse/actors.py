@@ -53,6 +53,7 @@ class Day:
         self.stop = threading.Event()
         self.refund_queue = []   # heap of (due, n, order_id, channel index)
         self.errors = []
+        self.settle_phases = {}
 
     def rng(self, actor: str) -> random.Random:
         return random.Random(f"{self.world.seed}:{actor}")
