@@ -1,32 +1,35 @@
 """Platform admin: the work queues' dead letters and their redrive (guarantee 7)."""
-from typing import List, Optional
+from typing import List, Literal, Optional
+
+from pydantic import BaseModel
 
 from chalicelib.api.handler import handler
-from chalicelib.api.models import View
 from chalicelib.services import dead_letters
 
+Queue = Literal["jobs", "uploads", "webhooks"]
 
-class DeadLetterQueue(View):
-    queue: str
+
+class DeadLetterQueue(BaseModel):
+    queue: Queue
     dead_letters: int
 
 
-class DeadLetterList(View):
+class DeadLetterQueues(BaseModel):
     items: List[DeadLetterQueue]
-    next_cursor: Optional[str]
+    next_cursor: Optional[str] = None
 
 
-class Redriven(View):
-    queue: str
+class Redriven(BaseModel):
+    queue: Queue
     moved: int
     dead_letters: int
 
 
-@handler(response=DeadLetterList, errors=())
+@handler(response=DeadLetterQueues)
 def list_dead_letters(ctx):
     return dead_letters.overview()
 
 
-@handler(idempotent=True, response=Redriven, errors=("not_found",))
+@handler(idempotent=True, response=Redriven)
 def redrive(ctx):
     return dead_letters.redrive(ctx.params["queue"])
