@@ -25,11 +25,11 @@ class Redriven(BaseModel):
     dead_letters: int
 
 
-@handler(response=DeadLetterQueues)
+@handler(response=DeadLetterQueues, errors=())
 def list_dead_letters(ctx):
     return dead_letters.overview()
 
 
-@handler(idempotent=True, response=Redriven)
+@handler(idempotent=True, response=Redriven, errors=("not_found",))
 def redrive(ctx):
     return dead_letters.redrive(ctx.params["queue"])
