@@ -89,10 +89,18 @@ def hint(merchant_id: str, event_ids: List[str], delay: int = 0) -> None:
 
 
 # attempts ----------------------------------------------------------------------------------------
-def attempt(merchant_id: str, event_id: str) -> str:
-    """Deliver one event if an attempt is due; what happened, for logs and tests."""
+def prefetch(hints: List[Tuple[str, str]]) -> dict:
+    """{(merchant_id, event_id): (delivery item or None, endpoint or None)} for a batch of hints,
+    in one batch read (the worker's batch: reading them one by one is two reads an event)."""
+    from chalicelib.store.webhooks import read_many
+    return read_many(hints)
+
+
+def attempt(merchant_id: str, event_id: str, prefetched: Optional[tuple] = None) -> str:
+    """Deliver one event if an attempt is due; what happened, for logs and tests. `prefetched`:
+    (the delivery item, the endpoint) as `prefetch` read them just before."""
     store = WebhookStore(merchant_id)
-    item = store.get(event_id)
+    item = prefetched[0] if prefetched else store.get(event_id)
     if item is None or not item.get("next_attempt_at"):
         return "nothing_due"
     now = clock.now()
@@ -105,7 +113,7 @@ def attempt(merchant_id: str, event_id: str) -> str:
     claimed = store.claim(item, now)
     if claimed is None:
         return "claimed_elsewhere"
-    endpoint = store.endpoint()
+    endpoint = prefetched[1] if prefetched else store.endpoint()
     if not endpoint:
         store.finish(claimed, None, "no webhook endpoint is set", False, None)
         return "gave_up"

@@ -42,7 +42,7 @@ from chalicelib.domain import clock
 from chalicelib.domain import orders as rules
 from chalicelib.domain.errors import (Conflict, IdempotencyInProgress, IdempotencyKeyMismatch,
                                       UnprocessableRequest)
-from chalicelib.store import desk, keys, stock
+from chalicelib.store import keys, stock
 from chalicelib.store.checkout import USED
 from chalicelib.store.expr import Update
 from chalicelib.store.keys import MerchantScope
@@ -57,6 +57,12 @@ CONFLICT_RETRIES = 6
 
 class OrderChanged(Exception):
     """The order was not in the state a write expected (another writer won); re-read and decide."""
+
+
+class StaleRecord(Exception):
+    """A record a write was built from and checked in its transaction (a product, stock lots,
+    the buyer link, a region group, the webhook endpoint) is no longer what was read: nothing
+    was written; read again and build the write again."""
 
 
 class InvalidCheckoutToken(UnprocessableRequest):
@@ -88,6 +94,11 @@ class OrderStore:
     def get(self, order_id: str) -> Optional[dict]:
         return self.table.get(*self.scope.order(order_id))
 
+    @staticmethod
+    def find(merchant_ids, order_id: str, table: Optional[Table] = None) -> List[dict]:
+        """The order's item under each of these merchants that has it (one batch read)."""
+        return (table or Table()).batch_get([MerchantScope(m).order(order_id) for m in merchant_ids])
+
     def tracking(self, order_id: str) -> List[dict]:
         pk, prefix = self.scope.order_tracking(order_id)
         return self.table.query_all(pk, prefix, consistent=True)
@@ -108,33 +119,61 @@ class OrderStore:
                     gsi2sk=f"{deadline_iso}#{self.merchant_id}#{order['order_id']}")
 
     def place(self, order: dict, token_op: dict, fingerprint: str, reserve: Dict[str, int],
-              read_token) -> Optional[str]:
+              read_token, reserve_ops: Optional[list] = None, checks: list = (),
+              nonce=None) -> Optional[str]:
         """Write the order, use the token and reserve the stock, all in one transaction.
 
-        None when placed; the first response's text when this token already placed this very
-        request (a replay). InvalidCheckoutToken, IdempotencyKeyMismatch or InsufficientStock
-        otherwise; nothing is written unless everything is.
+        `reserve_ops` replace the plain reservations of `reserve` (in the same order: e.g. ones
+        that also check the lots), `checks` are more ConditionChecks (what the order was priced
+        from, store/order_catalog.py) and `nonce` a store.accounts.PendingNonce written in the
+        same transaction. None when placed; the first response's text when this token already
+        placed this very request (a replay). InvalidCheckoutToken, IdempotencyKeyMismatch,
+        InsufficientStock, NonceReused (the nonce was used: a replayed request) or StaleRecord
+        (a check failed: read again) otherwise; nothing is written unless everything is.
         """
         item = self.new_order_item(order)
         ref_pk, ref_sk = keys.order_ref(order["order_id"])
         skus = list(reserve)
-        ops = [token_op, put_op(item, condition="attribute_not_exists(pk)"),
-               put_op({"pk": ref_pk, "sk": ref_sk, "order_id": order["order_id"],
-                       "merchant_id": self.merchant_id, "channel_id": order["channel_id"]})]
-        ops += [stock.reserve_op(self.merchant_id, sku, qty) for sku, qty in reserve.items()]
+        head = [token_op, put_op(item, condition="attribute_not_exists(pk)"),
+                put_op({"pk": ref_pk, "sk": ref_sk, "order_id": order["order_id"],
+                        "merchant_id": self.merchant_id, "channel_id": order["channel_id"]})]
+        if nonce is not None:
+            head.append(nonce.op())
+        reservations = list(reserve_ops) if reserve_ops is not None else [
+            stock.reserve_op(self.merchant_id, sku, qty) for sku, qty in reserve.items()]
+        ops = head + reservations + list(checks)
+        first_check = len(head) + len(reservations)
         for attempt in range(CONFLICT_RETRIES):
             try:
-                self.table.transact([dict(op) for op in _copy_ops(ops)])
+                self.table.transact(_copy_ops(ops))
+                if nonce is not None:
+                    nonce.committed()
                 return None
             except TransactionCanceled as cancelled:
                 reasons = cancelled.reasons + ["None"] * (len(ops) - len(cancelled.reasons))
-                if reasons[0] == "ConditionalCheckFailed":
-                    return token_outcome(cancelled.olds[0] if cancelled.olds else None, read_token,
-                                          order["channel_id"], fingerprint)
-                short = [skus[i - 3] for i, r in enumerate(reasons) if i >= 3 and r == "ConditionalCheckFailed"]
+                olds = list(cancelled.olds) + [None] * (len(ops) - len(cancelled.olds))
+                failed = [r == "ConditionalCheckFailed" for r in reasons]
+                nonce_failed = nonce is not None and failed[3]
+                if nonce_failed and nonce.mine(olds[3]):
+                    nonce.committed()             # an earlier attempt landed, its answer was lost
+                    return None
+                if failed[0]:
+                    if _own_order(olds[0], order["order_id"], fingerprint):
+                        if nonce is not None:     # an earlier attempt landed, its answer was lost
+                            nonce.committed()
+                        return None
+                    if nonce_failed:
+                        raise nonce.refused()
+                    return token_outcome(olds[0], read_token, order["channel_id"], fingerprint)
+                if nonce_failed:
+                    raise nonce.refused()
+                short = [skus[i] for i in range(len(reservations)) if failed[len(head) + i]
+                         and _short(olds[len(head) + i], reserve[skus[i]])]
                 if short:
                     raise rules.InsufficientStock(f"Not enough stock for {', '.join(short)}",
                                                   erp_product_ids=short)
+                if any(failed[len(head):]):
+                    raise StaleRecord()
                 if any(r not in ("None", "TransactionConflict") for r in reasons):
                     raise Conflict(f"The order could not be written: {reasons}")
             time.sleep(0.02 * (attempt + 1))
@@ -149,7 +188,7 @@ class OrderStore:
                 .set_all({"status": rules.PAID, "paid_at": paid_at, "sync_status": "pending",
                           "feed_at": now_iso, "updated_at": now_iso,
                           "gsi1pk": self.scope.order_feed("pending"), "gsi1sk": f"{now_iso}#{oid}"})
-                .set_all(desk.entry_fields(self.merchant_id, oid, paid_at, carrier_code))  # to_review, gsi2
+                .set_all(_desk().entry_fields(self.merchant_id, oid, paid_at, carrier_code))  # to_review, gsi2
                 .increment("version")
                 .when("#status = :pending", pending=rules.PENDING_PAYMENT)
                 .op(*self.scope.order(oid)))
@@ -186,7 +225,7 @@ class OrderStore:
                   .set_all({"status": rules.SHIPPED, "lines": lines, "updated_at": now_iso,
                             "shipped_at": now_iso, "carrier_code": carrier_code,
                             "waybill_no": waybill_no})
-                  .set_all(desk.stage_fields(self.merchant_id, order, "shipped"))
+                  .set_all(_desk().stage_fields(self.merchant_id, order, "shipped"))
                   .set_all(extra or {})
                   .increment("version")
                   .when(SHIPPABLE, **SHIPPABLE_VALUES)
@@ -201,7 +240,7 @@ class OrderStore:
         lines, consume, status = rules.apply_shipment(order["lines"], shipment["lines"])
         fields = {"status": status, "lines": lines, "updated_at": now_iso}
         if status == rules.SHIPPED:
-            fields.update(desk.stage_fields(self.merchant_id, order, "shipped"), shipped_at=now_iso)
+            fields.update(_desk().stage_fields(self.merchant_id, order, "shipped"), shipped_at=now_iso)
         update = (Update().set_all(fields).increment("version")
                   .when(SHIPPABLE, **SHIPPABLE_VALUES)
                   .when("#version = :version", version=order["version"]))
@@ -234,12 +273,35 @@ class OrderStore:
             update.when("attribute_not_exists(#erp_status)")
         return update.when("#status = :status", status=order["status"]).op(*self.scope.order(order["order_id"]))
 
+    def acknowledge_many(self, order_ids: List[str], now_iso: str) -> Dict[str, str]:
+        """Mark paid orders synced, as few transactions as it takes (up to 100 acks each; one
+        that fails its condition is left out and the rest sent again): {order_id: `synced`,
+        `already_synced`, `not_paid` or `not_found`}."""
+        from chalicelib.store import groups
+        ids = list(dict.fromkeys(order_ids))
+        writes = [groups.Group(order_id, [self._ack(order_id, now_iso).op(*self.scope.order(order_id))])
+                  for order_id in ids]
+        failed = groups.apply(self.table, writes)
+        outcome = {order_id: "synced" for order_id in ids}
+        for order_id, why in failed.items():
+            old = why.old if why.reason == "ConditionalCheckFailed" else None
+            if why.reason != "ConditionalCheckFailed":
+                outcome[order_id] = self.acknowledge(order_id, now_iso)
+            elif old is None:
+                outcome[order_id] = "not_found"
+            else:
+                outcome[order_id] = "already_synced" if old.get("sync_status") == "synced" else "not_paid"
+        return outcome
+
+    def _ack(self, order_id: str, now_iso: str) -> Update:
+        return (Update()
+                .set_all({"sync_status": "synced", "synced_at": now_iso,
+                          "gsi1pk": self.scope.order_feed("synced")})
+                .when("#sync_status = :pending", pending="pending"))
+
     def acknowledge(self, order_id: str, now_iso: str) -> str:
         """Mark a paid order synced: `synced`, `already_synced`, `not_paid` or `not_found`."""
-        update = (Update()
-                  .set_all({"sync_status": "synced", "synced_at": now_iso,
-                            "gsi1pk": self.scope.order_feed("synced")})
-                  .when("#sync_status = :pending", pending="pending"))
+        update = self._ack(order_id, now_iso)
         from chalicelib.store.table import ConditionFailed
         try:
             update.apply(self.table, *self.scope.order(order_id))
@@ -284,17 +346,33 @@ class OrderStore:
         return update.op(*self.scope.order(order["order_id"]))
 
     # writing ----------------------------------------------------------------------------------
-    def write(self, order_ops: list, stock_ops: list = (), other_ops: list = ()) -> None:
-        """One transaction; a failed order condition → OrderChanged, a stock one → InsufficientStock."""
-        ops = list(order_ops) + list(stock_ops) + list(other_ops)
+    def write(self, order_ops: list, stock_ops: list = (), other_ops: list = (), checks: list = (),
+              nonce=None) -> None:
+        """One transaction; a failed order condition → OrderChanged, a stock one → InsufficientStock,
+        one of `checks` (ConditionChecks on records read from a warm cache) → StaleRecord, the
+        request's `nonce` (store.accounts.PendingNonce, written in the same transaction) →
+        NonceReused."""
+        ops = list(order_ops) + list(stock_ops) + list(other_ops) + list(checks)
+        if nonce is not None:
+            ops.append(nonce.op())
         for attempt in range(CONFLICT_RETRIES):
             try:
                 self.table.transact(_copy_ops(ops))
+                if nonce is not None:
+                    nonce.committed()
                 return
             except TransactionCanceled as cancelled:
-                reasons = cancelled.reasons
+                reasons = cancelled.reasons + ["None"] * (len(ops) - len(cancelled.reasons))
+                if nonce is not None and reasons[-1] == "ConditionalCheckFailed":
+                    if nonce.mine(cancelled.olds[-1] if len(cancelled.olds) == len(ops) else None):
+                        nonce.committed()         # an earlier attempt landed, its answer was lost
+                        return
+                    raise nonce.refused()
                 if any(r == "ConditionalCheckFailed" for r in reasons[:len(order_ops)]):
                     raise OrderChanged()
+                first_check = len(ops) - len(checks) - (nonce is not None)
+                if any(r == "ConditionalCheckFailed" for r in reasons[first_check:first_check + len(checks)]):
+                    raise StaleRecord()
                 first_stock = len(order_ops)
                 short = [i for i, r in enumerate(reasons[first_stock:first_stock + len(stock_ops)])
                          if r == "ConditionalCheckFailed"]
@@ -306,9 +384,26 @@ class OrderStore:
         raise OrderChanged()
 
 
+def _desk():
+    """store/desk.py, imported when an order reaches the desk (placement never needs it)."""
+    from chalicelib.store import desk
+    return desk
+
+
 def _copy_ops(ops: list) -> list:
     """Table.transact stamps TableName into the operations; give it fresh dicts each attempt."""
     return [{kind: dict(body) for kind, body in op.items()} for op in ops]
+
+
+def _own_order(token: Optional[dict], order_id: str, fingerprint: str) -> bool:
+    """The token was used by this very placement (a retry after its answer was lost)."""
+    return bool(token) and token.get("state") == USED and token.get("order_id") == order_id \
+        and token.get("fingerprint") == fingerprint
+
+
+def _short(stock_item: Optional[dict], quantity: int) -> bool:
+    """A reservation failed for want of stock (not because the lots changed)."""
+    return stock_item is None or int(stock_item.get("free", 0)) < quantity
 
 
 def token_outcome(old: Optional[dict], read_token, channel_id: str, fingerprint: str) -> str:

@@ -37,10 +37,20 @@ def names(*expressions: Optional[str]) -> dict:
 
 
 # operations for other features' transactions ----------------------------------------------------
-def reserve_op(merchant_id: str, erp_product_id: str, quantity: int) -> dict:
-    """Promise `quantity` to an order: only if that much is free (never sold twice)."""
+ANY_LOTS = object()        # a reservation that does not depend on the record's lots
+
+
+def reserve_op(merchant_id: str, erp_product_id: str, quantity: int, lots=ANY_LOTS) -> dict:
+    """Promise `quantity` to an order: only if that much is free (never sold twice). With `lots`
+    (a list, or None for none), also only if the record's lots are still those (the lot an
+    order shows was taken from them)."""
+    condition, extra = "#free >= :q", {}
+    if lots is None:
+        condition += " AND attribute_not_exists(#lots)"
+    elif lots is not ANY_LOTS:
+        condition, extra = condition + " AND #lots = :lots", {":lots": lots}
     return _move(merchant_id, erp_product_id, quantity,
-                 "SET #reserved = #reserved + :q, #free = #free - :q", "#free >= :q")
+                 "SET #reserved = #reserved + :q, #free = #free - :q", condition, extra=extra)
 
 
 def release_op(merchant_id: str, erp_product_id: str, quantity: int) -> dict:
@@ -59,7 +69,7 @@ def consume_op(merchant_id: str, erp_product_id: str, quantity: int) -> dict:
 
 
 def _move(merchant_id: str, erp_product_id: str, quantity: int, expression: str, condition: str,
-          one: bool = False) -> dict:
+          one: bool = False, extra: Optional[dict] = None) -> dict:
     if not isinstance(quantity, int) or quantity <= 0:
         raise ValueError("a stock movement is a positive whole number")
     scope, now = MerchantScope(merchant_id), clock.now_iso()
@@ -68,6 +78,7 @@ def _move(merchant_id: str, erp_product_id: str, quantity: int, expression: str,
               ":index_sk": scope.stock_index_sk(now, erp_product_id)}
     if one:
         values[":one"], values[":zero"] = 1, 0
+    values.update(extra or {})
     pk, sk = scope.stock(erp_product_id)
     return update_op(pk, sk, expression, condition, values, names(expression, condition))
 
