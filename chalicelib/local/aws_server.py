@@ -8,6 +8,8 @@ atomic as in AWS; every other request (SQS long polls above all) runs concurrent
 The server runs in its own process (`python -m chalicelib.local.aws_server`) so that its state
 is not moto's in-process state: `mock_aws` in the same test process resets that. The child
 stops when its stdin closes, i.e. when its parent goes away, however it goes.
+
+With ONCESHIP_HEAT=1 in its environment the server also meters partition heat (heat_server.py).
 """
 from __future__ import annotations
 
@@ -54,6 +56,9 @@ def make_server(host: str, port: int):
     from chalicelib.local import moto_speedups
 
     moto_speedups.install()
+    from chalicelib.local import heat_server
+    if heat_server.enabled():
+        heat_server.install()   # the partition-heat meter (ONCESHIP_HEAT=1 only)
     app = SerialDynamoDB(DomainDispatcherApplication(create_backend_app))
     server = werkzeug_server(host, port, app, threaded=True, request_handler=MotoRequestHandler)
     server.daemon_threads = True
