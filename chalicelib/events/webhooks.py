@@ -12,13 +12,13 @@ from concurrent.futures import ThreadPoolExecutor
 from chalicelib import observability as obs
 
 
-def _one(record: dict) -> bool:
+def _one(record: dict, endpoints) -> bool:
     from chalicelib.services import webhooks
     try:
         body = json.loads(record["body"])
         if not isinstance(body, dict) or body.get("type") != webhooks.MESSAGE_TYPE:
             raise ValueError(f"not a webhook hint: {record['body'][:200]!r}")
-        outcome = webhooks.attempt(str(body["merchant_id"]), str(body["event_id"]))
+        outcome = webhooks.attempt(str(body["merchant_id"]), str(body["event_id"]), endpoints)
         obs.logger().info("webhook hint", extra={"event_id": body["event_id"], "outcome": outcome})
         return True
     except Exception:
@@ -30,8 +30,10 @@ def handle(event, context):
     records = event.get("Records") or []
     if not records:
         return {"batchItemFailures": []}
+    from chalicelib.services.webhooks import Endpoints
+    endpoints = Endpoints()     # each merchant's endpoint read once for the batch
     with ThreadPoolExecutor(max_workers=min(10, len(records))) as pool:
-        results = list(pool.map(_one, records))
+        results = list(pool.map(lambda record: _one(record, endpoints), records))
     failures = [{"itemIdentifier": r["messageId"]} for r, ok in zip(records, results) if not ok]
     if failures:
         obs.count("FailedMessages", len(failures))

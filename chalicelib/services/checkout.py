@@ -19,6 +19,7 @@ from chalicelib.domain.ids import sortable_id
 from chalicelib.services.orders import stock_changed
 from chalicelib.store.checkout import CheckoutTokenStore
 from chalicelib.store.orders import OrderStore, token_outcome
+from chalicelib.store.stock_buckets import Reservations
 
 
 def _merchant_of_channel(merchant_id: str, merchant_ids) -> None:
@@ -45,7 +46,7 @@ def place_order(channel_id: str, merchant_ids, token: str, request: dict) -> Tup
     tokens = CheckoutTokenStore(merchant_id)
     digest = fingerprint(request)
     try:
-        order = _new_order(merchant_id, channel_id, token, request)
+        order, stocks = _new_order(merchant_id, channel_id, token, request)
     except DomainError:
         # a used token answers with its first order even if the catalog changed since
         used = tokens.get(token)
@@ -55,14 +56,20 @@ def place_order(channel_id: str, merchant_ids, token: str, request: dict) -> Tup
     body = json.dumps(rules.body(order), ensure_ascii=False, default=str)
     use = tokens.use_op(token, channel_id, order["order_id"], digest, body)
     quantities = {line["erp_product_id"]: line["quantity"] for line in order["lines"]}
-    replay = OrderStore(merchant_id).place(order, use, digest, quantities, lambda: tokens.get(token))
+    reservations = Reservations(merchant_id, quantities, stocks)
+    try:
+        replay = OrderStore(merchant_id).place(order, use, digest, reservations, lambda: tokens.get(token))
+    except rules.InsufficientStock:
+        stock_changed(merchant_id, reservations.emptied)   # a bucketed product just sold out
+        raise
     if replay is not None:
         return replay, True
-    stock_changed(merchant_id, quantities)
+    stock_changed(merchant_id, reservations.in_records())
     return body, False
 
 
-def _new_order(merchant_id: str, channel_id: str, token: str, request: dict) -> dict:
+def _new_order(merchant_id: str, channel_id: str, token: str, request: dict) -> tuple:
+    """(the order, the stock records read for it)."""
     from chalicelib.services.pricing import resolve_prices_and_stock
     quantities = rules.combine((line["erp_product_id"], line["quantity"]) for line in request["lines"])
     if len(quantities) > rules.MAX_LINES:
@@ -87,4 +94,4 @@ def _new_order(merchant_id: str, channel_id: str, token: str, request: dict) -> 
             "updated_at": now_iso, "pay_deadline": int(now + rules.PAYMENT_TIMEOUT_SECONDS),
             "buyer": buyer, "remark": request.get("remark"), "delivery": address,
             "invoice": request.get("invoice"), "amounts": rules.amounts(lines), "lines": lines,
-            "refunds": []}
+            "refunds": []}, stocks

@@ -16,6 +16,7 @@ Duplicated hints are harmless: only one claim per due attempt succeeds.
 
 Other features (uploads: `upload.finished`) use `event_ops` + `hint` the same way.
 """
+import threading
 import time
 from typing import List, Optional, Tuple
 
@@ -89,8 +90,24 @@ def hint(merchant_id: str, event_ids: List[str], delay: int = 0) -> None:
 
 
 # attempts ----------------------------------------------------------------------------------------
-def attempt(merchant_id: str, event_id: str) -> str:
-    """Deliver one event if an attempt is due; what happened, for logs and tests."""
+class Endpoints:
+    """The webhook endpoints one batch of the worker needs, each read once for the whole batch
+    (not once per delivery: every order's events would read the merchant's endpoint again)."""
+
+    def __init__(self):
+        self._found: dict = {}
+        self._lock = threading.Lock()
+
+    def get(self, merchant_id: str) -> Optional[dict]:
+        with self._lock:
+            if merchant_id not in self._found:
+                self._found[merchant_id] = WebhookStore(merchant_id).endpoint()
+            return self._found[merchant_id]
+
+
+def attempt(merchant_id: str, event_id: str, endpoints: Optional[Endpoints] = None) -> str:
+    """Deliver one event if an attempt is due; what happened, for logs and tests. `endpoints`:
+    the batch's endpoints (else the endpoint is read for this attempt)."""
     store = WebhookStore(merchant_id)
     item = store.get(event_id)
     if item is None or not item.get("next_attempt_at"):
@@ -105,7 +122,7 @@ def attempt(merchant_id: str, event_id: str) -> str:
     claimed = store.claim(item, now)
     if claimed is None:
         return "claimed_elsewhere"
-    endpoint = store.endpoint()
+    endpoint = endpoints.get(merchant_id) if endpoints is not None else store.endpoint()
     if not endpoint:
         store.finish(claimed, None, "no webhook endpoint is set", False, None)
         return "gave_up"
@@ -152,8 +169,10 @@ def view(item: dict) -> dict:
 
 def deliveries(merchant_id: str, status: Optional[str], limit: int, cursor: Optional[str]) -> dict:
     query_id = f"deliveries|{merchant_id}|{status or ''}"
-    items, last = WebhookStore(merchant_id).page(status, limit, paging.decode(cursor, query_id))
-    return {"items": [view(i) for i in items], "next_cursor": paging.encode(last, query_id)}
+    before = paging.position(cursor, query_id, "before")
+    items, last = WebhookStore(merchant_id).page(status, limit, before)
+    return {"items": [view(i) for i in items],
+            "next_cursor": paging.encode({"before": last}, query_id) if last else None}
 
 
 def retry(merchant_id: str, event_id: str) -> dict:

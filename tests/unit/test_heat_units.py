@@ -175,4 +175,9 @@ def test_the_schema_comes_from_the_template():
     table = template.load(template.RESOURCES_TEMPLATE)["Resources"]["Table"]["Properties"]
     schema = Schema.from_description(table)
     assert (schema.hash, schema.range) == ("pk", "sk")
-    assert {i.name for i in schema.indexes} == {"gsi1", "gsi2"}
+    assert {i.name: i.projection for i in schema.indexes} == {"gsi1": "ALL", "gsi2": "ALL", "gsi3": "INCLUDE",
+                                                               "gsi4": "INCLUDE"}
+    lean = next(i for i in schema.indexes if i.name == "gsi4")
+    order = {"pk": s("M#m#O#o1"), "sk": s("ORDER"), "gsi4pk": s("M#m#DESK#3"), "gsi4sk": s("1#t#o1"),
+             "order_id": s("o1"), "merchant_id": s("m"), "lines": {"L": [s("x" * 3000)]}}
+    assert set(schema.entry(order, lean)) == {"pk", "sk", "gsi4pk", "gsi4sk", "order_id", "merchant_id"}
