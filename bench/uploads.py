@@ -13,7 +13,9 @@ Starts its own local stack (moto server), seeds the products the sheet prices, w
 - a second, fairer baseline for applying: the same price writes sent directly (one
   TransactWriteItems of 99 updates per 99 rows, nothing read, validated or reported) on a sample
   of the rows, so "apply / raw writes" is what the upload path costs over the writes themselves;
-- the reader's memory: what python-calamine holds for the opened sheet.
+- the reader's memory: what python-calamine holds for the opened sheet;
+- the check of the sheet's true extent made once per job before calamine loads it
+  (adapters/xlsx_extent.py), against the raw reader's time.
 Run: .venv/bin/python bench/uploads.py [rows]
 """
 import json
@@ -50,6 +52,15 @@ def raw_read(path: str) -> tuple:
             count += 1
             cells += len(row)
     return count - 1, time.perf_counter() - started
+
+
+def extent_check(path: str) -> float:
+    """Seconds of the upload's check of the sheet's true extent (adapters/xlsx_extent.py), which
+    streams the workbook's XML once before calamine loads it."""
+    from chalicelib.adapters import xlsx_extent
+    started = time.perf_counter()
+    xlsx_extent.check(path)
+    return time.perf_counter() - started
 
 
 def openpyxl_read(path: str) -> tuple:
@@ -188,6 +199,9 @@ def main(rows: int) -> None:
         print(f"file: {rows} rows, {os.path.getsize(path) / 1e6:.1f} MB .xlsx")
         print(f"raw reader (python-calamine, every cell): {read_seconds:.2f} s, {baseline:,.0f} rows/s")
         print(f"for reference, openpyxl read-only iterating the same file: {other_seconds:.2f} s, {other:,.0f} rows/s")
+        check_seconds = extent_check(path)
+        print(f"extent check before loading (streamed XML): {check_seconds:.2f} s, {rows / check_seconds:,.0f} rows/s, "
+              f"{check_seconds / read_seconds:.1f}x the raw reader's time (once per job)")
         sample, write_seconds = raw_writes(merchant_id, min(rows, 9900))
         direct = sample / write_seconds
         print(f"raw writes (TransactWriteItems of 99 price updates, {sample} rows): {direct:,.0f} rows/s")

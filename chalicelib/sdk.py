@@ -11,6 +11,11 @@ from typing import Optional
 from urllib.parse import parse_qsl, quote, urlsplit
 
 
+def segment(code: str) -> str:
+    """A code as one path segment: percent-encoded UTF-8, `/`, `#`, `?`, `%` and spaces included."""
+    return quote(code, safe="")
+
+
 def canonical_query(query: str) -> str:
     pairs = sorted(parse_qsl(query, keep_blank_values=True))
     return "&".join(f"{quote(k, safe='-_.~')}={quote(v, safe='-_.~')}" for k, v in pairs)
@@ -38,16 +43,20 @@ class Client:
         self.http = session or requests.Session()
 
     def request(self, method: str, path: str, body=None, headers: Optional[dict] = None, **sign_args):
-        url = self.base_url + path
+        """`path` may hold a query; put codes in it with `segment()`. The signature covers the
+        path exactly as it goes on the wire (requests percent-encodes what is not yet)."""
+        import requests
         data = b"" if body is None else (body if isinstance(body, bytes) else
                                          json.dumps(body, ensure_ascii=False).encode())
         sent = {"Content-Type": "application/json"}
-        if self.auth and self.auth[0] == "signed":
-            sent.update(signed_headers(self.auth[1], self.auth[2], method, url, data, **sign_args))
-        elif self.auth and self.auth[0] == "bearer":
+        if self.auth and self.auth[0] == "bearer":
             sent["Authorization"] = f"Bearer {self.auth[1]}"
-        sent.update(headers or {})
-        return self.http.request(method, url, data=data, headers=sent, timeout=30)
+        prepared = self.http.prepare_request(requests.Request(method, self.base_url + path, data=data, headers=sent))
+        if self.auth and self.auth[0] == "signed":
+            prepared.headers.update(signed_headers(self.auth[1], self.auth[2], method, prepared.url, data, **sign_args))
+        prepared.headers.update(headers or {})
+        settings = self.http.merge_environment_settings(prepared.url, {}, None, None, None)
+        return self.http.send(prepared, timeout=30, **settings)
 
     def get(self, path, **kw):
         return self.request("GET", path, **kw)

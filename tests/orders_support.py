@@ -6,6 +6,7 @@ stock through inventory, orders through the order endpoints.
 import uuid
 from dataclasses import dataclass
 
+from chalicelib.sdk import segment
 from tests.helpers import admin, new_channel, new_merchant
 
 
@@ -46,7 +47,7 @@ def seed_product(s, erp_product_id: str, price: str = "10.00", on_hand: int = 10
         "erp_product_id": erp_product_id, "name": f"药品 {erp_product_id}", "default_price": price,
         "base_product_id": base}]}))
     if lots:
-        _ok(s.merchant.put(f"/v1/products/{erp_product_id}/lots", {"lots": lots}))
+        _ok(s.merchant.put(f"/v1/products/{segment(erp_product_id)}/lots", {"lots": lots}))
     else:
         _ok(s.merchant.put("/v1/inventory", {"items": [{"erp_product_id": erp_product_id, "on_hand": on_hand}]}))
     if listed:
@@ -75,7 +76,7 @@ def stock(s, erp_product_id: str) -> dict:
         from chalicelib.store.table import Table
         item = Table().get(*MerchantScope(s).stock(erp_product_id)) or {}
         return {k: item.get(k) for k in ("on_hand", "reserved", "free")}
-    body = _ok(s.merchant.get(f"/v1/inventory/{erp_product_id}"))
+    body = _ok(s.merchant.get(f"/v1/inventory/{segment(erp_product_id)}"))
     return {"on_hand": body["on_hand"], "reserved": body["reserved"], "free": body["on_hand"] - body["reserved"]}
 
 

@@ -20,6 +20,79 @@ def xlsx(rows, merges=(), formats=None) -> bytes:
     return out.getvalue()
 
 
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_DOC = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+
+def raw_xlsx(sheet_data: str, shared=None, dimension: str = "", extra_parts=None) -> bytes:
+    """A minimal .xlsx written part by part, for what no spreadsheet program writes: `sheet_data`
+    is the XML inside <sheetData>, `shared` the shared strings, `dimension` a <dimension ref>
+    (true or not), `extra_parts` more zip entries {name: bytes}."""
+    import zipfile
+    strings = "".join(f"<si><t>{text}</t></si>" for text in (shared or []))
+    parts = {
+        "[Content_Types].xml": '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/'
+        'package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+        'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook'
+        '.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override '
+        'PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+        'spreadsheetml.worksheet+xml"/><Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.'
+        'openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
+        "_rels/.rels": f'<?xml version="1.0"?><Relationships xmlns="{_RELS}"><Relationship Id="rId1" '
+                       f'Type="{_DOC}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        "xl/workbook.xml": f'<?xml version="1.0"?><workbook xmlns="{_MAIN}" xmlns:r="{_DOC}"><sheets>'
+                           '<sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        "xl/_rels/workbook.xml.rels": f'<?xml version="1.0"?><Relationships xmlns="{_RELS}"><Relationship Id="rId1" '
+                                      f'Type="{_DOC}/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" '
+                                      f'Type="{_DOC}/sharedStrings" Target="sharedStrings.xml"/></Relationships>',
+        "xl/sharedStrings.xml": f'<?xml version="1.0"?><sst xmlns="{_MAIN}" count="{len(shared or [])}">{strings}</sst>',
+        "xl/worksheets/sheet1.xml": f'<?xml version="1.0"?><worksheet xmlns="{_MAIN}">'
+                                    + (f'<dimension ref="{dimension}"/>' if dimension else "")
+                                    + f"<sheetData>{sheet_data}</sheetData></worksheet>",
+    }
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as book:
+        for name, body in dict(parts, **(extra_parts or {})).items():
+            book.writestr(name, body)
+    return out.getvalue()
+
+
+class Number(str):
+    """A number cell's stored text as it is, e.g. Number("1e5000") or Number("inf")."""
+
+
+def raw_row(number: int, *cells) -> str:
+    """A <row> of `cells`: (reference, value) pairs; a str value is an inline string, a number
+    (or `Number`) a number cell; a reference of None leaves the cell's `r` out."""
+    from xml.sax.saxutils import escape
+    out = []
+    for ref, value in cells:
+        at = f' r="{ref}"' if ref else ""
+        if isinstance(value, str) and not isinstance(value, Number):
+            out.append(f'<c{at} t="inlineStr"><is><t>{escape(value)}</t></is></c>')
+        else:
+            out.append(f"<c{at}><v>{value}</v></c>")
+    return f'<row r="{number}">' + "".join(out) + "</row>"
+
+
+def raw_rows(rows) -> str:
+    """Rows of values from A1 on, as raw_row writes them (None: no cell)."""
+    out = []
+    for number, values in enumerate(rows, start=1):
+        cells = [(f"{_letters(i)}{number}", v) for i, v in enumerate(values) if v is not None]
+        out.append(raw_row(number, *cells))
+    return "".join(out)
+
+
+def _letters(index: int) -> str:
+    letters, index = "", index + 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
 def csv_bytes(rows, encoding: str = "utf-8-sig") -> bytes:
     from chalicelib.adapters.sheet_files import csv_text
     return csv_text([list(r) for r in rows], encoding)

@@ -32,20 +32,49 @@ def presign_get(key: str, expires_in: int, filename: Optional[str] = None) -> st
     return _s3().generate_presigned_url("get_object", Params=params, ExpiresIn=expires_in)
 
 
-def download(bucket: str, key: str, etag: str, path: str) -> None:
-    """Write the object to `path`, only if it still has `etag`; ObjectChanged else."""
+class TooLarge(Exception):
+    """The object is bigger than the caller reads; `size` is its size, or what was read of it."""
+
+    def __init__(self, size: int):
+        super().__init__(f"{size} bytes")
+        self.size = size
+
+
+def _changed(err: ClientError, key: str) -> None:
+    code = err.response.get("Error", {}).get("Code", "")
+    if code in ("PreconditionFailed", "NoSuchKey", "NotFound", "404", "412"):
+        raise ObjectChanged(f"{key} is gone or was replaced ({code})")
+
+
+def size(bucket: str, key: str, etag: str) -> int:
+    """The object's size from its metadata (nothing downloaded), if it still has `etag`."""
+    try:
+        return int(_s3().head_object(Bucket=bucket, Key=key, IfMatch=f'"{etag}"')["ContentLength"])
+    except ClientError as err:
+        _changed(err, key)
+        raise
+
+
+def download(bucket: str, key: str, etag: str, path: str, limit: Optional[int] = None) -> None:
+    """Write the object to `path`, only if it still has `etag`; ObjectChanged else. With `limit`,
+    TooLarge as soon as more than `limit` bytes came (and nothing is left at `path`)."""
     try:
         answer = _s3().get_object(Bucket=bucket, Key=key, IfMatch=f'"{etag}"')
     except ClientError as err:
-        code = err.response.get("Error", {}).get("Code", "")
-        if code in ("PreconditionFailed", "NoSuchKey", "404", "412"):
-            raise ObjectChanged(f"{key} is gone or was replaced ({code})")
+        _changed(err, key)
         raise
-    partial = path + ".part"
-    with open(partial, "wb") as handle:
-        for block in answer["Body"].iter_chunks(1 << 20):
-            handle.write(block)
-    os.replace(partial, path)
+    partial, written = path + ".part", 0
+    try:
+        with open(partial, "wb") as handle:
+            for block in answer["Body"].iter_chunks(1 << 20):
+                written += len(block)
+                if limit is not None and written > limit:
+                    raise TooLarge(written)
+                handle.write(block)
+        os.replace(partial, path)
+    finally:
+        if os.path.exists(partial):
+            os.remove(partial)
 
 
 def put_file(key: str, path: str, content_type: str) -> None:

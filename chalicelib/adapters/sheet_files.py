@@ -1,8 +1,11 @@
 """Reading spreadsheet files row by row, every cell as text.
 
-`.xlsx` (and `.xls`) go through python-calamine, which iterates a sheet without building Python
-objects for all of it; `.csv` is streamed in UTF-8 (with or without BOM) or GB18030. The format
-comes from the file's first bytes, not its name. The encoding of a CSV is decided by decoding the
+`.xlsx` goes through python-calamine, which loads a sheet's used range when it opens it (checked
+first: adapters/xlsx_extent.py) and makes Python objects one row at a time (`.xls` is refused by
+the upload runner: its extent cannot be checked before it is loaded); `.csv` is streamed in UTF-8 (with or without BOM) or GB18030. The format
+comes from the file's first bytes, not its name. A CSV row past row 1,000,000 or with a value past
+column 200 is `SheetFatal` as soon as it is read (a workbook's extent is checked before it is
+loaded: adapters/xlsx_extent.py). The encoding of a CSV is decided by decoding the
 whole file strictly, before any row is used: a file that is not valid UTF-8 is read as GB18030
 only if it is valid GB18030 too, so a GBK file is never taken for mojibake UTF-8 or the reverse;
 anything else is refused.
@@ -14,6 +17,7 @@ from typing import Iterator, List, Optional, Tuple
 
 from chalicelib.domain import cells
 from chalicelib.domain.sheet_layout import SheetFatal
+from chalicelib.domain.uploads import MAX_COLUMNS, MAX_FILE_BYTES, MAX_ROWS, sheet_too_large
 
 XLSX, XLS, CSV = "xlsx", "xls", "csv"
 UTF8, UTF8_BOM, GB18030 = "utf-8", "utf-8-sig", "gb18030"
@@ -121,12 +125,27 @@ class SheetFile:
             first = handle.readline()
             handle.seek(0)
             delimiter = "\t" if "\t" in first and "," not in first else ","
+            csv.field_size_limit(MAX_FILE_BYTES)     # a long cell is its row's error, not the file's
             reader = csv.reader(handle, delimiter=delimiter)
             try:
                 for number, values in enumerate(reader, start=1):
+                    if len(values) > MAX_COLUMNS:
+                        values = values[:_width(values)]
+                    if number > MAX_ROWS or len(values) > MAX_COLUMNS:
+                        problem = sheet_too_large(number if any(v.strip() for v in values) else 0, len(values))
+                        if problem:
+                            raise SheetFatal(problem)
                     yield number, [v.strip() for v in values]
             except csv.Error as err:
-                raise SheetFatal(f"the CSV file is malformed near line {reader.line_num}: {err}")
+                raise SheetFatal(f"the CSV file is malformed near line {reader.line_num}: {str(err)[:200]}")
+
+
+def _width(values: List[str]) -> int:
+    """The fields up to the last that holds anything (trailing empty fields are no columns)."""
+    for index in range(len(values) - 1, -1, -1):
+        if values[index].strip():
+            return index + 1
+    return 0
 
 
 def raw_count(path: str) -> int:

@@ -49,11 +49,18 @@ class StreamedSheet:
             writer.cleanup()
 
 
+EXCEL_CELL_CHARS = 32767       # the most an Excel cell holds; a longer one makes the file unopenable
+_CUT = "…[cut]"
+
+
 def _safe(value):
-    """Illegal XML characters dropped; text starting with '=' stays text, never a formula."""
+    """Illegal XML characters dropped; text starting with '=' stays text, never a formula; text
+    longer than Excel can hold cut, saying so."""
     if not isinstance(value, str):
         return value
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    if len(value) > EXCEL_CELL_CHARS:
+        value = value[:EXCEL_CELL_CHARS - len(_CUT)] + _CUT
     value = ILLEGAL_CHARACTERS_RE.sub("", value)
     return _TextCell(value) if value.startswith("=") else value
 

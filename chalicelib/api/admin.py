@@ -21,7 +21,7 @@ class NewChannel(Strict):
 class NewOperator(Strict):
     username: Id
     password: str = Field(min_length=8, max_length=200)
-    role: Literal["operator", "supervisor"]
+    role: Literal["operator", "supervisor", "manager"]
 
 
 class BaseProduct(Strict):

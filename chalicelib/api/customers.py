@@ -5,13 +5,12 @@ from pydantic import Field
 
 from chalicelib.api.batch import answer, batch_of, parse_items
 from chalicelib.api.handler import handler
-from chalicelib.api.models import Id, NonEmpty, Strict
-from chalicelib.api.params import path_id
+from chalicelib.api.models import Code, NonEmpty, Strict
 from chalicelib.services import customers
 
 
 class CustomerItem(Strict):
-    erp_customer_code: Id
+    erp_customer_code: Code
     name: NonEmpty
     credit_code: Optional[str] = Field(None, max_length=32, description="18 characters, GB 32100-2015")
 
@@ -20,7 +19,7 @@ CustomerBatch = batch_of(CustomerItem, "CustomerBatch")
 
 
 class BuyerCode(Strict):
-    erp_customer_code: Id
+    erp_customer_code: Code
 
 
 class Buyer(Strict):
@@ -41,10 +40,10 @@ def get_customer(ctx):
 
 @handler(body=BuyerCode)
 def map_buyer(ctx):
-    return customers.map_buyer(ctx.caller.merchant_id, ctx.caller.manual, path_id(ctx, "platform_customer_id"),
+    return customers.map_buyer(ctx.caller.merchant_id, ctx.caller.manual, ctx.params["platform_customer_id"],
                                ctx.body.erp_customer_code)
 
 
 @handler(body=Buyer)
 def put_buyer(ctx):
-    return customers.put_buyer(path_id(ctx, "platform_customer_id"), ctx.body.name, ctx.body.credit_code)
+    return customers.put_buyer(ctx.params["platform_customer_id"], ctx.body.name, ctx.body.credit_code)

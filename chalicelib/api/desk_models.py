@@ -3,7 +3,7 @@ from typing import List, Literal, Optional
 
 from pydantic import AwareDatetime, Field
 
-from chalicelib.api.models import Id, Paging, Strict
+from chalicelib.api.models import Code, Id, Paging, Strict
 from chalicelib.domain.desk import STAGES, DeskFilter
 
 Stage = Literal[STAGES]  # type: ignore[valid-type]
@@ -22,7 +22,7 @@ class DeskFilters(Strict):
     paid_before: Optional[AwareDatetime] = None
     carrier_code: Optional[str] = Field(None, max_length=20)
     has_remark: Optional[bool] = None
-    erp_product_id: Optional[str] = Field(None, max_length=64)
+    erp_product_id: Optional[Code] = None
     line_count: Optional[int] = Field(None, ge=1, le=1000)
     quantity: Optional[int] = Field(None, ge=1, le=1_000_000)
 

@@ -6,7 +6,7 @@ from pydantic import Field
 
 from chalicelib.api.desk_models import OrderIds, each_once
 from chalicelib.api.handler import handler
-from chalicelib.api.models import Id, Strict
+from chalicelib.api.models import Code, Id, Strict
 from chalicelib.services import dispatch, exchanges
 from chalicelib.services.printing import operator_name
 
@@ -18,7 +18,7 @@ class Inspection(Strict):
 
 
 class ExchangeLine(Strict):
-    erp_product_id: Id
+    erp_product_id: Code
     quantity: int = Field(ge=1, le=100_000)
 
 

@@ -6,13 +6,14 @@ from typing import Any, Callable, Optional, Type
 
 @dataclass
 class Caller:
-    kind: str                      # admin | merchant | channel | operator
+    kind: str                      # admin | merchant | channel | operator (any console user)
     merchant_id: Optional[str] = None
     channel_id: Optional[str] = None
     merchant_ids: tuple = ()
     username: Optional[str] = None
-    role: Optional[str] = None
+    role: Optional[str] = None     # a console user's: operator | supervisor | manager
     manual: bool = False           # console and X-Onceship-Source: manual
+    session_key: Optional[str] = None  # a console user's session, as stored (for logout)
 
     @property
     def scope(self) -> str:

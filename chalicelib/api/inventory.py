@@ -6,26 +6,26 @@ from pydantic import Field, StrictInt, create_model
 
 from chalicelib.api.batch import BatchBody, answer, parse_items
 from chalicelib.api.handler import handler
-from chalicelib.api.models import Id, NonEmpty, Strict, parse
+from chalicelib.api.models import Code, NonEmpty, Strict
 from chalicelib.services import inventory
 
 Count = Field(ge=0, le=10 ** 9)
 
 
 class InventorySet(Strict):
-    erp_product_id: Id
+    erp_product_id: Code
     on_hand: StrictInt = Count
     compare_on_hand: Optional[StrictInt] = Field(None, ge=0, le=10 ** 9)
 
 
 class InventoryAdjustment(Strict):
-    erp_product_id: Id
+    erp_product_id: Code
     delta: StrictInt = Field(ge=-10 ** 9, le=10 ** 9)
     reason: NonEmpty
 
 
 class Lot(Strict):
-    lot_no: NonEmpty
+    lot_no: Code
     production_date: date
     expiry_date: date
     quantity: StrictInt = Count
@@ -33,10 +33,6 @@ class Lot(Strict):
 
 class LotsBody(Strict):
     lots: List[Lot] = Field(max_length=1000)
-
-
-class PathId(Strict):
-    erp_product_id: Id
 
 
 class InventoryView(Strict):
@@ -87,6 +83,6 @@ def get_inventory(ctx):
 
 @handler(body=LotsBody, response=LotsResult)
 def put_lots(ctx):
-    erp_product_id = parse(PathId, ctx.params).erp_product_id
+    erp_product_id = ctx.params["erp_product_id"]
     lots = [lot.model_dump() for lot in ctx.body.lots]
     return inventory.put_lots(ctx.caller.merchant_id, ctx.caller.manual, erp_product_id, lots)

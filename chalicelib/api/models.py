@@ -3,8 +3,9 @@ import re
 from decimal import Decimal
 from typing import Annotated, Generic, List, Optional, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainValidator, ValidationError
 
+from chalicelib.domain import codes
 from chalicelib.domain.errors import ValidationFailed
 
 _MONEY = re.compile(r"^\d{1,12}(\.\d{1,2})?$")
@@ -24,6 +25,32 @@ def _money(value: str) -> str:
 Money = Annotated[str, AfterValidator(_money)]
 NonEmpty = Annotated[str, Field(min_length=1, max_length=200)]
 Id = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:\-]+$")]
+
+
+class CodeSchema:
+    """The OpenAPI schema of a code, its pattern built when the document is."""
+
+    def __get_pydantic_json_schema__(self, core_schema, handler) -> dict:
+        return {"type": "string", "minLength": 1, "maxLength": codes.MAX_LENGTH, "pattern": codes.json_pattern(),
+                "description": "A code the ERP or the platform chose: " + codes.RULE}
+
+
+def _code(value):
+    """Checked before the model strips whitespace: a code with spaces at its ends is refused."""
+    return codes.check(value) if isinstance(value, str) else value
+
+
+def _as_sent(value):
+    if not isinstance(value, str):
+        raise ValueError("must be a string")
+    return value
+
+
+# Codes ERPs and the platform choose (domain/codes.py); Onceship's own ids stay `Id`.
+Code = Annotated[str, BeforeValidator(_code), CodeSchema()]
+# A code in a list whose every entry is answered on its own (a bad one is that entry's error):
+# only a string here, unstripped, checked by the service.
+CodeEntry = Annotated[str, PlainValidator(_as_sent), CodeSchema()]
 
 T = TypeVar("T")
 

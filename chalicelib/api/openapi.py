@@ -9,11 +9,13 @@ from chalicelib.api.router import ROUTES
 
 SECURITY = {
     "admin": {"adminToken": []}, "operator": {"sessionToken": []}, "supervisor": {"sessionToken": []},
+    "manager": {"sessionToken": []},
     "merchant": {"signedRequest": []}, "channel": {"signedRequest": []},
 }
 ERROR_CODES = ["validation_error", "unauthenticated", "signature_invalid", "signature_expired",
                "nonce_reused", "forbidden", "not_found", "idempotency_key_mismatch",
-               "idempotency_in_progress", "idempotency_key_required", "rate_limited", "internal_error"]
+               "idempotency_in_progress", "idempotency_key_required", "rate_limited", "too_many_attempts",
+               "internal_error"]
 
 
 @lru_cache(maxsize=1)
@@ -44,10 +46,12 @@ def _path(path: str) -> str:
 def _operation(route, fn, refs) -> dict:
     meta = fn.meta
     module, _, function = route.target.rpartition(".")[2].partition(":")
+    success = {"description": "Success"}
+    if meta.status != 204:
+        success["content"] = {"application/json": {"schema": _ref(meta.response, refs)}}
     op = {"operationId": f"{module}_{function}", "summary": route.summary,
           "tags": [route.target.split(".")[-1].split(":")[0]],
-          "responses": {str(meta.status): {"description": "Success",
-                                           "content": {"application/json": {"schema": _ref(meta.response, refs)}}},
+          "responses": {str(meta.status): success,
                         "default": {"description": "Error",
                                     "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}}}
     params = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
@@ -66,7 +70,8 @@ def _operation(route, fn, refs) -> dict:
     if meta.body is not None:
         op["requestBody"] = {"required": True,
                              "content": {"application/json": {"schema": _ref(meta.body, refs)}}}
-    op["security"] = [SECURITY[kind] for kind in dict.fromkeys(route.auth)] if route.auth else []
+    schemes = dict.fromkeys(next(iter(SECURITY[kind])) for kind in route.auth)  # each scheme once
+    op["security"] = [{scheme: []} for scheme in schemes]
     return op
 
 

@@ -7,7 +7,7 @@ from pydantic import AwareDatetime, Field
 
 from chalicelib.api import order_views as views
 from chalicelib.api.handler import handler
-from chalicelib.api.models import Id, Strict
+from chalicelib.api.models import Code, Strict
 from chalicelib.domain import clock
 from chalicelib.domain.orders import ERP_STATUSES
 from chalicelib.services import orders, shipping
@@ -19,9 +19,9 @@ class Logistics(Strict):
 
 
 class ShipmentLine(Strict):
-    erp_product_id: Id
+    erp_product_id: Code
     quantity: int = Field(ge=1, le=100000)
-    lot_no: Optional[str] = Field(None, min_length=1, max_length=64)
+    lot_no: Optional[Code] = None
     production_date: Optional[date] = None
     expiry_date: Optional[date] = None
 

@@ -14,7 +14,7 @@ from pydantic import AwareDatetime, Field
 
 from chalicelib.api import order_views as views
 from chalicelib.api.handler import handler
-from chalicelib.api.models import Id, NonEmpty, Strict
+from chalicelib.api.models import Code, Id, NonEmpty, Strict
 from chalicelib.domain import clock
 from chalicelib.domain.errors import IdempotencyKeyRequired, ValidationFailed
 from chalicelib.services import checkout, orders
@@ -27,7 +27,7 @@ class NewToken(Strict):
 
 
 class Buyer(Strict):
-    platform_customer_id: Id
+    platform_customer_id: Code
     name: NonEmpty
 
 
@@ -41,7 +41,7 @@ class Address(Strict):
 
 
 class Line(Strict):
-    erp_product_id: Id
+    erp_product_id: Code
     quantity: int = Field(ge=1, le=100000)
 
 
@@ -70,7 +70,7 @@ class Payment(Strict):
 
 
 class RefundLine(Strict):
-    erp_product_id: Id
+    erp_product_id: Code
     quantity: int = Field(ge=1, le=100000)
 
 

@@ -1,6 +1,5 @@
 """One request from Chalice to a handler and back: request id, caller, models, idempotency,
 errors as problem+json. Imported on the first request, not at cold start."""
-import hashlib
 import importlib
 import json
 import time
@@ -10,12 +9,14 @@ from functools import lru_cache
 from chalice import Response
 
 from chalicelib import observability as obs
+from chalicelib.api import params as paths
 from chalicelib.api import problems
 from chalicelib.api.auth import authenticate
 from chalicelib.api.handler import Context, Reply
 from chalicelib.api.models import parse
-from chalicelib.config import settings
-from chalicelib.domain.errors import DomainError, ValidationFailed
+from chalicelib.config import ConfigurationError, settings
+from chalicelib.domain import replays, secrets
+from chalicelib.domain.errors import DomainError, RateLimited, ValidationFailed
 from chalicelib.store.idempotency import IdempotencyStore, StoredResponse
 from chalicelib.store.rate import RateStore
 
@@ -27,12 +28,14 @@ def run(route, request, params: dict) -> Response:
     log.thread_safe_append_keys(request_id=request_id, route=f"{route.method} {route.path}")
     caller = None
     try:
+        settings()  # outside the local stage, no secrets: ConfigurationError, whatever the route
         caller = authenticate(request, route.auth)
         if caller and caller.merchant_id:
             log.thread_safe_append_keys(merchant_id=caller.merchant_id)
         _limit(caller)
         fn = load(route.target)
-        ctx = Context(caller=caller, params=params or {}, query=_query(fn.meta.query, request),
+        ctx = Context(caller=caller, params=paths.decoded(route.path, paths.wire_path(request), params),
+                      query=_query(fn.meta.query, request),
                       body=_body(fn.meta.body, request), headers=request.headers,
                       request_id=request_id, raw_body=request.raw_body or b"")
         key = request.headers.get("idempotency-key")
@@ -42,6 +45,9 @@ def run(route, request, params: dict) -> Response:
             response = _respond(fn(ctx), fn.meta.status)
     except DomainError as error:
         response = problems.from_error(error, request_id)
+    except ConfigurationError as error:
+        log.critical(str(error))
+        response = problems.internal(request_id)
     except Exception:
         log.exception("unhandled error")
         response = problems.internal(request_id)
@@ -106,8 +112,11 @@ def _respond(result, status: int) -> Response:
     if hasattr(result, "model_dump"):
         result = result.model_dump(mode="json")
     headers.setdefault("Content-Type", "application/json")
-    return Response(body=json.dumps(result, ensure_ascii=False, default=str), status_code=status,
-                    headers=headers)
+    return Response(body=_json(result), status_code=status, headers=headers)
+
+
+def _json(value) -> str:
+    return json.dumps(value, ensure_ascii=False, default=str)
 
 
 def _idempotent(fn, ctx: Context, route, key: str) -> Response:
@@ -119,11 +128,12 @@ def _idempotent(fn, ctx: Context, route, key: str) -> Response:
     fingerprint = _fingerprint(route, ctx)
     stored = store.claim(scope, key, fingerprint)
     if stored is not None:
-        return Response(body=stored.body, status_code=stored.status,
-                        headers=dict(stored.headers, **{"Idempotent-Replayed": "true"}))
+        return _replayed(stored)
+    result = None
     try:
-        response = _respond(fn(ctx), fn.meta.status)
-    except ValidationFailed:
+        result = fn(ctx)
+        response = _respond(result, fn.meta.status)
+    except (ValidationFailed, RateLimited):  # not remembered: the client fixes it or waits, then retries
         store.release(scope, key, fingerprint)
         raise
     except DomainError as error:
@@ -135,12 +145,36 @@ def _idempotent(fn, ctx: Context, route, key: str) -> Response:
         store.release(scope, key, fingerprint)
         return response
     headers = {k: v for k, v in response.headers.items() if k.lower() != "x-request-id"}
-    body = response.body if isinstance(response.body, str) else json.dumps(response.body, default=str)
-    store.finish(scope, key, fingerprint, StoredResponse(response.status_code, body, headers))
+    body, recipes = _kept(result, response)
+    store.finish(scope, key, fingerprint, StoredResponse(response.status_code, body, headers, recipes))
     return response
 
 
+def _kept(result, response: Response) -> tuple:
+    """(body to store, recipes): an answer holding secrets is kept with them blanked."""
+    value = result.body if isinstance(result, Reply) else result
+    if isinstance(value, (dict, list)):
+        blanked, recipes = replays.without_secrets(value)
+        if recipes:
+            return _json(blanked), recipes
+    return (response.body if isinstance(response.body, str) else json.dumps(response.body, default=str)), []
+
+
+def _replayed(stored: StoredResponse) -> Response:
+    body = stored.body
+    if stored.secrets:
+        key = settings().secret_key
+        body = _json(replays.with_secrets(json.loads(body), stored.secrets, lambda r: secrets.rederive(key, r)))
+    return Response(body=body, status_code=stored.status,
+                    headers=dict(stored.headers, **{"Idempotent-Replayed": "true"}))
+
+
 def _fingerprint(route, ctx: Context) -> str:
+    """A keyed hash: the body may hold a password, and a plain hash of it could be guessed offline."""
+    return secrets.keyed_hash(settings().secret_key, "idempotency", fingerprint_text(route, ctx).encode())
+
+
+def fingerprint_text(route, ctx: Context) -> str:
+    """What makes two requests under one key the same request."""
     body = ctx.body.model_dump(mode="json") if hasattr(ctx.body, "model_dump") else None
-    text = json.dumps([route.method, route.path, ctx.params, body], sort_keys=True, default=str)
-    return hashlib.sha256(text.encode()).hexdigest()
+    return json.dumps([route.method, route.path, ctx.params, body], sort_keys=True, default=str)

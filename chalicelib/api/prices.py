@@ -6,22 +6,21 @@ from pydantic import Field, field_validator
 
 from chalicelib.api.batch import answer, batch_of, parse_items
 from chalicelib.api.handler import handler
-from chalicelib.api.models import Id, Money, NonEmpty, Strict
-from chalicelib.api.params import path_id
+from chalicelib.api.models import Code, Money, NonEmpty, Strict
 from chalicelib.services import pricing
 
 class RegionPrice(Strict):
-    region_group_id: Id
+    region_group_id: Code
     price: Money
 
 
 class CustomerLevelPrice(Strict):
-    customer_group_id: Id
+    customer_group_id: Code
     price: Money
 
 
 class PriceItem(Strict):
-    erp_product_id: Id
+    erp_product_id: Code
     default_price: Optional[Money] = None
     suggested_retail_price: Optional[Money] = None
     region_prices: Optional[List[RegionPrice]] = Field(None, max_length=100)
@@ -50,7 +49,7 @@ PriceBatch = batch_of(PriceItem, "PriceBatch")
 
 class PriceQuery(Strict):
     province: Optional[str] = Field(None, max_length=50)
-    platform_customer_id: Optional[Id] = None
+    platform_customer_id: Optional[Code] = None
 
 
 class RegionGroup(Strict):
@@ -60,7 +59,7 @@ class RegionGroup(Strict):
 
 class CustomerGroup(Strict):
     name: NonEmpty
-    platform_customer_ids: List[Id] = Field(max_length=1000)
+    platform_customer_ids: List[Code] = Field(max_length=1000)
 
 
 @handler(body=PriceBatch)
@@ -77,11 +76,11 @@ def get_price(ctx):
 
 @handler(body=RegionGroup)
 def put_region_group(ctx):
-    return pricing.put_region_group(ctx.caller.merchant_id, ctx.caller.manual, path_id(ctx, "region_group_id"),
+    return pricing.put_region_group(ctx.caller.merchant_id, ctx.caller.manual, ctx.params["region_group_id"],
                                     ctx.body.name, ctx.body.provinces)
 
 
 @handler(body=CustomerGroup)
 def put_customer_group(ctx):
-    return pricing.put_customer_group(ctx.caller.merchant_id, ctx.caller.manual, path_id(ctx, "customer_group_id"),
+    return pricing.put_customer_group(ctx.caller.merchant_id, ctx.caller.manual, ctx.params["customer_group_id"],
                                       ctx.body.name, ctx.body.platform_customer_ids)

@@ -6,7 +6,7 @@ from pydantic import Field, StrictBool
 from chalicelib.api import paging
 from chalicelib.api.batch import answer, batch_of, parse_items
 from chalicelib.api.handler import handler
-from chalicelib.api.models import Id, Money, NonEmpty, Paging, Strict
+from chalicelib.api.models import Code, CodeEntry, Money, NonEmpty, Paging, Strict
 from chalicelib.services import listing, products
 
 AttributeName = Annotated[str, Field(min_length=1, max_length=64)]
@@ -14,13 +14,13 @@ AttributeValue = Annotated[str, Field(max_length=200)]
 
 
 class ProductItem(Strict):
-    erp_product_id: Id
+    erp_product_id: Code
     name: NonEmpty
     barcode: Optional[str] = Field(None, max_length=64)
     approval_number: Optional[str] = Field(None, max_length=64)
     spec: Optional[str] = Field(None, max_length=200)
     manufacturer: Optional[str] = Field(None, max_length=200)
-    base_product_id: Optional[Id] = None
+    base_product_id: Optional[Code] = None
     default_price: Money
     main_image_url: Optional[str] = Field(None, max_length=2000, pattern=r"^https?://\S+$")
     main_image_sha256: Optional[str] = Field(None, pattern=r"^[0-9a-fA-F]{64}$")
@@ -36,12 +36,13 @@ class ProductQuery(Paging):
 
 
 class Review(Strict):
-    base_product_id: Id
+    base_product_id: Code
 
 
 class ListingAction(Strict):
     action: Literal["list", "delist"]
-    erp_product_ids: List[Id] = Field(min_length=1, max_length=100)
+    erp_product_ids: List[CodeEntry] = Field(
+        min_length=1, max_length=100, description="Each is a code; one that is not is that id's error result")
 
 
 class ListingSettings(Strict):

@@ -4,15 +4,19 @@ Cold start matters, so this module is all that `app.py` imports for the API: eac
 handler as "module:function" and the module (with its pydantic models and store code) is imported
 on the first request that needs it. Who may call a route is declared here, in one place.
 """
+import os
 from dataclasses import dataclass
 from typing import Optional, Tuple
 
+# Callers by kind (admin, merchant, channel) and console users by role (operator, supervisor,
+# manager). A manager reaches everything the merchant's signed requests reach, the desk included.
 PUBLIC: Tuple[str, ...] = ()
 ADMIN = ("admin",)
-MERCHANT = ("merchant",)
+MERCHANT = ("merchant", "manager")
 CHANNEL = ("channel",)
-DESK = ("operator", "supervisor", "merchant")
-SUPERVISOR = ("supervisor", "merchant")
+DESK = ("operator", "supervisor", "manager", "merchant")
+SUPERVISOR = ("supervisor", "manager", "merchant")
+SESSION = ("operator", "supervisor", "manager")
 
 
 @dataclass(frozen=True)
@@ -41,10 +45,14 @@ ROUTES = [
     _r("PUT", "/v1/admin/base-products/{base_product_id}", "admin:put_base_product", ADMIN,
        "Upsert a base product of the platform catalog"),
     _r("PUT", "/v1/admin/carriers/{carrier_code}", "admin:put_carrier", ADMIN, "Upsert a carrier"),
-    _r("GET", "/v1/carriers", "admin:list_carriers", ("admin", "merchant", "channel", "operator", "supervisor"),
-       "The platform's carrier list"),
+    _r("GET", "/v1/carriers", "admin:list_carriers", ADMIN + CHANNEL + DESK, "The platform's carrier list"),
     _r("POST", "/v1/console/sessions", "console:create_session", PUBLIC, "Operator login"),
-    _r("POST", "/v1/desk/operators", "console:create_operator", SUPERVISOR, "Add an operator"),
+    _r("DELETE", "/v1/console/sessions/current", "console:delete_session", SESSION, "Logout: end this session"),
+    _r("POST", "/v1/desk/operators", "console:create_operator", SUPERVISOR,
+       "Add a console user (supervisors add operators and supervisors only)"),
+    _r("GET", "/v1/desk/operators", "console:list_operators", SUPERVISOR, "The merchant's console users"),
+    _r("PUT", "/v1/desk/operators/{username}", "console:change_operator", SUPERVISOR,
+       "Change a user's password, role or disabled; ends the user's sessions"),
     _r("GET", "/v1/sync-switches", "sync_switches:get_switches", MERCHANT, "Module sync switches"),
     _r("PUT", "/v1/sync-switches", "sync_switches:put_switches", MERCHANT, "Set module sync switches"),
     _r("PUT", "/v1/products/{erp_product_id}/sync-switches", "sync_switches:put_product_switches",
@@ -110,7 +118,7 @@ ROUTES = [
        "A (partial) shipment with lots"),
     _r("POST", "/v1/orders/{order_id}/erp-status", "order_updates:erp_status", MERCHANT,
        "An ERP status, recorded as a tracking event"),
-    _r("GET", "/v1/orders/{order_id}/tracking", "order_updates:tracking", ("merchant", "channel"),
+    _r("GET", "/v1/orders/{order_id}/tracking", "order_updates:tracking", MERCHANT + CHANNEL,
        "Tracking events, oldest first"),
     _r("PUT", "/v1/webhook-endpoint", "webhooks:put_endpoint", MERCHANT, "Set the webhook endpoint"),
     _r("GET", "/v1/webhook-endpoint", "webhooks:get_endpoint", MERCHANT, "The webhook endpoint (no secret)"),
@@ -137,14 +145,14 @@ ROUTES = [
     _r("POST", "/v1/desk/shipments", "dispatch:ship", DESK, "Ship printed orders directly"),
     _r("POST", "/v1/desk/inspections", "dispatch:inspect", DESK, "Outbound scan: a match ships the order"),
     _r("POST", "/v1/desk/manual-orders", "dispatch:manual_order", SUPERVISOR, "An exchange order for the same buyer"),
-    # spreadsheets and exports (issue 7) -------------------------------------------------------
-    _r("POST", "/v1/uploads", "uploads:create_upload", DESK, "A presigned PUT for a spreadsheet"),
-    _r("GET", "/v1/uploads", "uploads:list_uploads", DESK, "Upload jobs, newest first"),
-    _r("GET", "/v1/uploads/{job_id}", "uploads:get_upload", DESK, "One upload job"),
-    _r("GET", "/v1/templates/{template}", "uploads:get_template", DESK,
+    # spreadsheets and exports (issue 7): the merchant's and managers', never the desk's ------
+    _r("POST", "/v1/uploads", "uploads:create_upload", MERCHANT, "A presigned PUT for a spreadsheet"),
+    _r("GET", "/v1/uploads", "uploads:list_uploads", MERCHANT, "Upload jobs, newest first"),
+    _r("GET", "/v1/uploads/{job_id}", "uploads:get_upload", MERCHANT, "One upload job"),
+    _r("GET", "/v1/templates/{template}", "uploads:get_template", MERCHANT,
        "The spreadsheet template of a kind (<kind>.xlsx)"),
-    _r("POST", "/v1/exports/orders", "exports:create_orders_export", DESK, "Export orders to .xlsx"),
-    _r("GET", "/v1/exports/{job_id}", "exports:get_export", DESK, "One export job"),
+    _r("POST", "/v1/exports/orders", "exports:create_orders_export", MERCHANT, "Export orders to .xlsx"),
+    _r("GET", "/v1/exports/{job_id}", "exports:get_export", MERCHANT, "One export job"),
 ]
 
 
@@ -153,7 +161,12 @@ BINARY_TYPES = ["application/vnd.openxmlformats-officedocument.spreadsheetml.she
 
 
 def register(app, routes: Optional[list] = None) -> None:
-    """Register every route on `app`; one Chalice view per path dispatches by method."""
+    """Register every route on `app`; one Chalice view per path dispatches by method. In Lambda
+    (every function imports app.py) the settings are read here, at init, so a function without
+    its secrets fails to start (chalicelib/config.py) instead of serving."""
+    if os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):
+        from chalicelib import config
+        config.check()
     app.api.binary_types.extend(t for t in BINARY_TYPES if t not in app.api.binary_types)
     by_path: dict = {}
     for route in routes or ROUTES:

@@ -105,6 +105,12 @@ class RateLimited(DomainError):
         super().__init__(detail, retry_after=retry_after)
 
 
+class TooManyAttempts(RateLimited):
+    """Ten failed password checks of one console user within 15 minutes (contract section 2)."""
+    code = "too_many_attempts"
+    title = "Too many failed password checks for this user; try again later"
+
+
 # inventory (issue 4) --------------------------------------------------------------------------
 class InsufficientStock(Conflict):
     """Not enough stock: `erp_product_ids` names the products that lacked it."""

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Optional
 
+from chalicelib.domain import codes
+
 MANUAL, ERP = "manual", "erp"
 
 
@@ -44,7 +46,8 @@ def normalize_lots(lots: list) -> list:
     unique, ordered by expiry (the first to expire first). Raises LotsInvalid."""
     errors, seen, kept = [], set(), []
     for index, lot in enumerate(lots):
-        lot_no = str(lot["lot_no"]).strip()
+        lot_no = lot["lot_no"]
+        lot_no = str(lot_no) if isinstance(lot_no, int) and not isinstance(lot_no, bool) else lot_no
         produced, expires = _date(lot["production_date"]), _date(lot["expiry_date"])
         quantity = lot["quantity"]
         if produced is None:
@@ -53,13 +56,15 @@ def normalize_lots(lots: list) -> list:
             errors.append(_error(index, "expiry_date", "a date, e.g. 2028-01-31"))
         if produced and expires and expires <= produced:
             errors.append(_error(index, "expiry_date", "must be after production_date"))
-        if not lot_no:
-            errors.append(_error(index, "lot_no", "must not be empty"))
+        bad_lot_no = codes.problem(lot_no)
+        if bad_lot_no is not None:
+            errors.append(_error(index, "lot_no", f"{bad_lot_no} ({codes.RULE})"))
         elif lot_no in seen:
             errors.append(_error(index, "lot_no", f"lot {lot_no!r} appears twice"))
+        else:
+            seen.add(lot_no)
         if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 0:
             errors.append(_error(index, "quantity", "a whole number, 0 or more"))
-        seen.add(lot_no)
         if quantity:
             kept.append({"lot_no": lot_no, "production_date": str(lot["production_date"]),
                          "expiry_date": str(lot["expiry_date"]), "quantity": quantity})

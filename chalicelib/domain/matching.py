@@ -36,8 +36,13 @@ def criteria(product: dict) -> List[Tuple[str, str]]:
     if ident(product.get("approval_number")):
         found.append(("approval", ident(product["approval_number"])))
     if ident(product.get("spec")) and ident(product.get("manufacturer")):
-        found.append(("specmaker", f"{ident(product['spec'])}|{ident(product['manufacturer'])}"))
+        found.append(("specmaker", f"{_part(ident(product['spec']))}|{_part(ident(product['manufacturer']))}"))
     return found
+
+
+def _part(text: str) -> str:
+    """One side of `spec|manufacturer`, its own `|` escaped so that two pairs never join alike."""
+    return text.replace("\\", "\\\\").replace("|", "\\|")
 
 
 def identifiers(product: dict, explicit_field: str = "base_product_id") -> tuple:

@@ -9,14 +9,13 @@ Backoff: after the n-th failure in a row the next poll waits `interval * 2**n`, 
 ERPs share an outage do not all come back in the same minute.
 """
 import random
-import re
 from dataclasses import dataclass, field
 from typing import Optional
 
+from chalicelib.domain import codes
 from chalicelib.domain.inventory import LotsInvalid, normalize_lots
 
 BACKOFF_CAP_SECONDS = 3600
-ERP_ID = re.compile(r"^[A-Za-z0-9_.:\-]{1,64}$")   # the API's `Id`: what a product may be called
 
 
 class ErpGarbage(ValueError):
@@ -66,8 +65,9 @@ def _item(raw) -> ErpItem:
     erp_id = raw.get("erp_product_id")
     if isinstance(erp_id, int) and not isinstance(erp_id, bool):
         erp_id = str(erp_id)
-    if not isinstance(erp_id, str) or not ERP_ID.match(erp_id):
-        raise ValueError("erp_product_id must be 1-64 of A-Z a-z 0-9 _ . : -")
+    reason = codes.problem(erp_id)
+    if reason is not None:
+        raise ValueError(f"erp_product_id {repr(erp_id)[:80]} {reason} ({codes.RULE})")
     on_hand = raw.get("on_hand")
     lots = raw.get("lots")
     if on_hand is None and lots is None:

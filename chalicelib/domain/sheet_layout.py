@@ -15,6 +15,8 @@ from chalicelib.domain import cells
 from chalicelib.domain.sheet_kinds import CHOICE, DAY, INT, MOMENT, MONEY, Column, Family, Kind
 
 _DECORATION = re.compile(r"(\*|\(必填\)|\(required\))$")
+MAX_HEADER = 200     # a header cell longer than this names no column
+MAX_CHOICE = 32
 
 
 class SheetFatal(Exception):
@@ -63,6 +65,8 @@ def column_letter(index: int) -> str:
 
 
 def _plain(name: str) -> str:
+    if len(name.strip()) > MAX_HEADER:
+        return "\x00"          # matches no column name
     text = unicodedata.normalize("NFKC", name).strip()
     text = re.sub(r"\s+", "", text).lower()
     return _DECORATION.sub("", text)
@@ -98,11 +102,11 @@ def resolve(kind: Kind, header: Sequence[str], merged: Sequence[int] = ()) -> La
             continue
         slot = _slot(index, text, names, families)
         if slot is None:
-            problems.append(f"{where}: unknown column {text!r}")
+            problems.append(f"{where}: unknown column {cells.shown(text)}")
             continue
         name = slot.column.field if slot.column else f"{slot.family.prefix}:{slot.member}"
         if name in seen:
-            problems.append(f"{where}: {text!r} repeats column {column_letter(seen[name])}")
+            problems.append(f"{where}: {cells.shown(text)} repeats column {column_letter(seen[name])}")
             continue
         seen[name] = index
         slots.append(slot)
@@ -121,12 +125,14 @@ def _slot(index: int, text: str, names: dict, families: dict) -> Optional[Slot]:
     column = names.get(_plain(text))
     if column is not None:
         return Slot(index, column=column)
-    normal = unicodedata.normalize("NFKC", text).strip()
-    prefix, colon, member = normal.partition(":")
-    family = families.get(_plain(prefix)) if colon else None
-    if family is None or not member.strip():
+    colon = next((i for i, ch in enumerate(text) if unicodedata.normalize("NFKC", ch) == ":"), None)
+    if colon is None:
         return None
-    return Slot(index, family=family, member=member.strip())
+    family = families.get(_plain(text[:colon]))
+    member = text[colon + 1:].strip()      # a group id is a code: kept as typed, not normalised
+    if family is None or not member:
+        return None
+    return Slot(index, family=family, member=member)
 
 
 def item(layout: Layout, row: Sequence[str], defaults: Optional[dict] = None) -> dict:
@@ -139,8 +145,8 @@ def item(layout: Layout, row: Sequence[str], defaults: Optional[dict] = None) ->
             continue
         try:
             value = _value(target, raw)
-        except cells.CellError as err:
-            problems.append(f"{_where(slot)}: {err}")
+        except Exception as err:  # noqa: BLE001 - whatever a cell holds, it is this row's error
+            problems.append(f"{_where(slot)}: {_reason(err)}")
             unreadable.add(slot.column.field if slot.column else None)
             continue
         if slot.column:
@@ -172,6 +178,12 @@ def _where(slot: Slot) -> str:
     return f"{slot.family.prefix}:{slot.member}"
 
 
+def _reason(err: Exception) -> str:
+    if isinstance(err, cells.CellError):
+        return str(err)
+    return f"the cell cannot be read ({type(err).__name__})"
+
+
 def _value(target, raw: str):
     kind = target.type
     if kind == MONEY:
@@ -183,13 +195,13 @@ def _value(target, raw: str):
     if kind == MOMENT:
         return cells.moment(raw)
     if kind == CHOICE:
-        wanted = _plain(raw)
+        wanted = _plain(cells.capped(raw, MAX_CHOICE, "a choice"))
         for value, alias in target.choices:
             if wanted in (_plain(value), _plain(alias)):
                 return value
         allowed = ", ".join(f"{v} ({a})" for v, a in target.choices)
-        raise cells.CellError(f"{raw!r} is not one of {allowed}")
-    return raw
+        raise cells.CellError(f"{cells.shown(raw)} is not one of {allowed}")
+    return cells.capped(raw, cells.MAX_TEXT, "a text cell")
 
 
 def key_of(layout: Layout, row: Sequence[str]) -> str:

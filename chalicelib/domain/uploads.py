@@ -16,6 +16,28 @@ OPEN = (IN_QUEUE, IN_PROGRESS)
 PREFIX = "uploads/"
 EXTENSIONS = (".xlsx", ".csv")
 
+# what a file may be (contract section 9); anything bigger ends `fatal` before a row is applied
+MAX_FILE_BYTES = 50_000_000
+MAX_ROWS = 1_000_000
+MAX_COLUMNS = 200
+
+
+def file_too_large(size: int) -> Optional[str]:
+    if size <= MAX_FILE_BYTES:
+        return None
+    return f"the file is {size / 1e6:.1f} MB; files of at most {MAX_FILE_BYTES // 1_000_000} MB are read"
+
+
+def sheet_too_large(rows: int, columns: int) -> Optional[str]:
+    """`rows`, `columns`: the last row and column that hold a value (1-based), or a lower bound."""
+    if rows > MAX_ROWS:
+        return f"the sheet has more than {MAX_ROWS:,} rows (a value in row {rows:,}); split it into files " \
+               f"of at most {MAX_ROWS:,} rows"
+    if columns > MAX_COLUMNS:
+        return f"the sheet has more than {MAX_COLUMNS} columns (a value in column {columns}); " \
+               f"a sheet holds at most {MAX_COLUMNS}"
+    return None
+
 
 @dataclass(frozen=True)
 class Dropped:

@@ -93,7 +93,9 @@ def get(merchant_id: str, erp_product_id: str) -> dict:
 
 def put_lots(merchant_id: str, manual: bool, erp_product_id: str, lots: list) -> dict:
     """Full replace of a product's lots; on_hand becomes their sum. An automatic write needs the
-    `lots` switch; its on_hand part also needs `inventory` (else the lots land, on_hand stays)."""
+    `lots` switch; its on_hand part also needs `inventory` (else the lots land, on_hand stays).
+    A product the merchant does not have is NotFound, and nothing is written (the product's
+    existence is a condition of the write's own transaction)."""
     try:
         kept = rules.normalize_lots(lots)
     except rules.LotsInvalid as bad:
@@ -101,12 +103,14 @@ def put_lots(merchant_id: str, manual: bool, erp_product_id: str, lots: list) ->
     gate = SyncGate.load(merchant_id, manual)
     store = StockStore(merchant_id)
     if not gate.allows(LOTS, erp_product_id):
-        stock = store.get(erp_product_id)
+        product, stock = store.with_product(erp_product_id)
+        if product is None:
+            raise NotFound(f"no product {erp_product_id!r}")
         return dict(rules.view(erp_product_id, stock), status="skipped", code=SYNC_OFF,
                     detail="automatic lots sync is switched off for this product")
     on_hand_allowed = gate.allows(INVENTORY, erp_product_id)
     record = store.replace(erp_product_id, source_of(manual), lots=kept,
-                           on_hand=rules.lots_total(kept) if on_hand_allowed else None)
+                           on_hand=rules.lots_total(kept) if on_hand_allowed else None, of_product=True)
     if record.get("prev_on_hand") != record.get("on_hand"):
         stock_changed(merchant_id, [erp_product_id])
     detail = None if on_hand_allowed else "lots stored; on_hand kept because automatic inventory sync is off"

@@ -10,7 +10,7 @@ is cancelled, reads again and is refused.
 from typing import Dict, Iterable, List
 
 from chalicelib.api import batch
-from chalicelib.domain import duplicates, listing as rules
+from chalicelib.domain import codes, duplicates, listing as rules
 from chalicelib.domain.listing import LISTED, UNLISTED
 from chalicelib.services.sync import SYNC_OFF, SyncGate
 from chalicelib.store import groups
@@ -22,18 +22,23 @@ MAX_PER_IMAGE = 99          # products claiming one image guard in one transacti
 
 
 def apply(merchant_id: str, manual: bool, action: str, erp_product_ids: List[str]) -> list:
-    """One result per id, in order; an id given twice is an error the second time."""
+    """One result per id, in order; an id given twice is an error the second time, one that is not
+    a code (domain/codes.py) an error of its own."""
     gate = SyncGate.load(merchant_id, manual)
     seen, order = set(), []
     for erp_id in erp_product_ids:
         order.append((erp_id, erp_id in seen))
         seen.add(erp_id)
-    allowed = [i for i in dict.fromkeys(erp_product_ids) if gate.allows(MODULE, i)]
+    valid = [i for i in dict.fromkeys(erp_product_ids) if codes.is_code(i)]
+    allowed = [i for i in valid if gate.allows(MODULE, i)]
     store = CatalogStore(merchant_id)
     outcome = list_products(store, allowed) if action == "list" else delist_products(store, allowed)
     results = []
     for erp_id, repeated in order:
-        if repeated:
+        if not codes.is_code(erp_id):
+            results.append(batch.error(erp_id, "validation_error", f"erp_product_id {codes.problem(erp_id)} "
+                                       f"({codes.RULE})", listing=None, duplicate_of=None))
+        elif repeated:
             results.append(batch.error(erp_id, "duplicate_key", f"{erp_id!r} appears twice in this request",
                                        listing=None, duplicate_of=None))
         elif erp_id not in outcome:

@@ -20,7 +20,7 @@ from chalicelib.adapters import queues
 from chalicelib.adapters.erp import ErpUnavailable, read_inventory
 from chalicelib.adapters.outbound import UrlRefused, resolve
 from chalicelib.config import settings
-from chalicelib.domain import clock, inventory as rules, polling, sealed
+from chalicelib.domain import clock, inventory as rules, polling, sealed, urls
 from chalicelib.domain.errors import ChangedMeanwhile, NotFound, UnprocessableRequest, ValidationFailed
 from chalicelib.services.inventory import INVENTORY, LOTS, stock_changed
 from chalicelib.services.sync import SyncGate
@@ -41,22 +41,25 @@ SNAPSHOT_MARGIN_SECONDS = 120   # clock skew, index lag, transactions built befo
 # the merchant's settings -------------------------------------------------------------------------
 def configure(merchant_id: str, inventory_url: str, poll_every_minutes: int,
               auth_header: Optional[str], auth_header_given: bool, timeout_seconds: Optional[int]) -> dict:
-    """Set the connection; `auth_header` not given keeps the stored one, null removes it."""
+    """Set the connection; `auth_header` not given keeps the stored one (only while the URL keeps
+    its scheme, host and port: moved elsewhere, the stored header is dropped), null removes it.
+    The header is sealed bound to the URL's origin, so it never opens for another one."""
     try:
         resolve(inventory_url)
     except UrlRefused as refused:
         raise UnprocessableRequest("url_not_allowed", f"inventory_url: {refused}")
+    origin = urls.origin(inventory_url)
     auth_sealed = None
     if auth_header_given and auth_header is not None:
         try:
             polling.header_line(auth_header)
         except ValueError as bad:
             raise ValidationFailed("The auth header is not valid", [{"field": "auth_header", "message": str(bad)}])
-        auth_sealed = sealed.seal(settings().secret_key, SEAL_PURPOSE, merchant_id, auth_header)
+        auth_sealed = sealed.seal(settings().secret_key, SEAL_PURPOSE, merchant_id, auth_header, bound_to=origin)
     record = ErpConnectionStore(merchant_id).configure(
         {"inventory_url": inventory_url, "poll_every_minutes": poll_every_minutes,
          "timeout_seconds": timeout_seconds or DEFAULT_TIMEOUT_SECONDS},
-        auth_sealed, keep_auth=not auth_header_given, first_poll_at=clock.now())
+        auth_sealed, keep_auth=not auth_header_given, first_poll_at=clock.now(), origin=origin)
     return connection_view(record)
 
 
@@ -160,13 +163,18 @@ def run_poll(merchant_id: str, poll_id: str) -> Optional[dict]:
 
 
 def _auth_header(merchant_id: str, record: dict) -> Optional[str]:
+    """The stored header, opened for the origin the poll goes to (never the stored `auth_origin`,
+    which is only a note for the next PUT): a header given for another origin does not open."""
     if not record.get("auth_sealed"):
         return None
+    origin = urls.origin(record["inventory_url"]) or ""
     try:
-        return sealed.open_sealed(settings().secret_key, SEAL_PURPOSE, merchant_id, record["auth_sealed"])
+        return sealed.open_sealed(settings().secret_key, SEAL_PURPOSE, merchant_id, record["auth_sealed"],
+                                  bound_to=origin)
     except sealed.SealBroken:
-        raise sealed.SealBroken("the stored auth header cannot be opened (was the server key changed?); "
-                                "set the connection's auth_header again")
+        raise sealed.SealBroken(f"the stored auth header cannot be opened for {origin} (it was given for "
+                                "another address, or the server key changed); nothing was sent: set the "
+                                "connection's auth_header again")
 
 
 def _invalid_summary(invalid: list) -> Optional[str]:

@@ -155,13 +155,13 @@ def reprint(merchant_id: str, caller, order_id: str, reason: str, supervisor: Op
 
 def _authorization(merchant_id: str, caller, supervisor: Optional[dict]) -> str:
     """Who authorized the reprint: the supervisor named in the request (password checked), or
-    the caller when it is itself a supervisor or the merchant."""
+    the caller when it is itself a supervisor, a manager or the merchant."""
     if supervisor:
         try:
             return accounts.verify_supervisor(merchant_id, supervisor["username"], supervisor["password"])["username"]
         except Forbidden:
             raise ReprintNotAuthorized("The supervisor's username or password is wrong, or the user is no supervisor")
-    if caller.kind == "merchant" or caller.role == "supervisor":
+    if caller.kind == "merchant" or caller.role in ("supervisor", "manager"):
         return operator_name(caller)
     raise ReprintNotAuthorized("A reprint needs a supervisor's username and password")
 

@@ -35,18 +35,15 @@ def upsert(merchant_id: str, manual: bool, parsed: list) -> list:
     writes, image_adds = [], {}
     for key, match in _match(todo, stored, known_bases, platform).items():
         item, old = todo[key], stored.get(key)
-        if match is None:
-            outcome[key] = batch.error(key, UNKNOWN_BASE, f"no base product {item['base_product_id']!r}",
-                                       **_match_fields(old))
-            continue
         price_allowed = gate.allows(PRICES, key)
         writes.append(groups.Group(key, [store.upsert_op(key, item, match, item.get("base_product_id"),
                                                          price_allowed)]))
         if _listed_with_new_image(old, item, match):
             image_adds.setdefault(item["main_image_sha256"], []).append(key)
         outcome[key] = batch.ok(key, match=match.state, base_product_id=match.base_product_id)
-        if old and not price_allowed:
-            outcome[key]["detail"] = "default_price kept: automatic price sync is switched off"
+        notes = [_unknown_base_note(item, match), "default_price kept: automatic price sync is switched off"
+                 if old and not price_allowed else None]
+        outcome[key]["detail"] = "; ".join(n for n in notes if n) or None
     writes += [groups.Group(("image", sha), [store.image_add_op(sha, ids)]) for sha, ids in image_adds.items()]
     for key in groups.apply(store.table, writes):
         if key in outcome:
@@ -68,15 +65,24 @@ def _listed_with_new_image(old: Optional[dict], item: dict, match: Match) -> boo
                 and sha != old.get("main_image_sha256"))
 
 
+def _unknown_base_note(item: dict, match: Match) -> Optional[str]:
+    named = item.get("base_product_id")
+    if not named or match.source == "explicit":
+        return None
+    return f"no base product {named!r} in the catalog: " + (
+        f"matched by {match.source}" if match.state == matching.MATCHED else "the criteria found no single match")
+
+
 def _match(items: dict, stored: dict, known_bases: set, platform: PlatformStore) -> dict:
-    """{key: Match, or None for a named base product that does not exist}. Products still open
-    after their stored match is considered are matched in rounds, one criterion per round, each
-    round one batch read for every product that has not found a base product yet."""
+    """{key: Match}. A named base product the catalog has decides; a product naming one it does
+    not have is matched like one naming none (contract section 4). Products still open after
+    their stored match is considered are matched in rounds, one criterion per round, each round
+    one batch read for every product that has not found a base product yet."""
     decided, open_items = {}, {}
     for key, item in items.items():
         named = item.get("base_product_id")
-        if named:
-            decided[key] = Match(matching.MATCHED, named, "explicit") if named in known_bases else None
+        if named and named in known_bases:
+            decided[key] = Match(matching.MATCHED, named, "explicit")
         elif matching.kept(stored.get(key), item) is not None:
             decided[key] = matching.kept(stored.get(key), item)
         else:
@@ -123,7 +129,7 @@ def review(merchant_id: str, manual: bool, erp_product_id: str, base_product_id:
         return dict(body(product), status="skipped", code=SYNC_OFF)
     if PlatformStore().base_product(base_product_id) is None:
         raise UnprocessableRequest(UNKNOWN_BASE, f"no base product {base_product_id!r}")
-    store.table.transact([store.review_op(erp_product_id, base_product_id)])
+    store.review(erp_product_id, base_product_id)
     from chalicelib.services import listing
     listing.on_stock_changed(merchant_id, erp_product_id)
     return dict(get(merchant_id, erp_product_id), status="ok", code=None)

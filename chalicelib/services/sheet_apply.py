@@ -14,6 +14,7 @@ done again after a crash) are reported as applied before and not applied again.
 Each kind is a `Target` (services/sheet_targets.py): how rows group into items, the model, and
 the call.
 """
+import logging
 from dataclasses import dataclass
 from typing import Any, Callable, List, Optional, Sequence, Tuple
 
@@ -79,6 +80,9 @@ class Applier:
             except RowInvalid as err:
                 outcomes[index] = (ERROR, f"validation_error: {err.detail}")
                 continue
+            except Exception as err:  # noqa: BLE001 - a row that cannot be read is that row's error
+                outcomes[index] = (ERROR, _unreadable(err))
+                continue
             if key_of(self.layout, cells) in self.refused:
                 outcomes[index] = (ERROR, "rows_not_together: the rows of this key are not next to each "
                                           "other in the file; put them together (nothing of it applied)")
@@ -93,6 +97,9 @@ class Applier:
             except ValidationError as err:
                 detail = "; ".join(f"{e['field']}: {e['message']}" for e in field_errors(err))
                 self._set(outcomes, unit, (ERROR, f"validation_error: {detail}"))
+                continue
+            except Exception as err:  # noqa: BLE001 - never the chunk's failure: it would come back forever
+                self._set(outcomes, unit, (ERROR, _unreadable(err)))
                 continue
             unit.batch_tag = self.target.tag(unit.parsed) if self.target.tag else None
             if any(first_row + index in applied for index in unit.indexes):
@@ -133,7 +140,6 @@ class Applier:
         except receipts.AlreadyApplied:
             raise
         except Exception as err:  # noqa: BLE001 - reported on the row, the rest of the file goes on
-            import logging
             logging.getLogger(__name__).exception("row failed unexpectedly")
             return ERROR, f"internal_error: {type(err).__name__}; this row was not applied"
 
@@ -141,6 +147,11 @@ class Applier:
     def _set(outcomes: list, unit: Unit, value: Outcome) -> None:
         for index in unit.indexes:
             outcomes[index] = value
+
+
+def _unreadable(err: Exception) -> str:
+    logging.getLogger(__name__).warning("a sheet row could not be converted", exc_info=err)
+    return f"validation_error: the row cannot be read as an item ({type(err).__name__})"
 
 
 def detail_of(err: DomainError) -> str:

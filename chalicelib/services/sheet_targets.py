@@ -61,7 +61,7 @@ def _customers() -> Target:
     def model(raw: dict):
         if raw.get("platform_customer_id"):
             body = BuyerCode.model_validate({"erp_customer_code": raw.get("erp_customer_code")})
-            return _Mapping(_checked_id(raw["platform_customer_id"]), body.erp_customer_code)
+            return _Mapping(_checked(raw["platform_customer_id"], "Code"), body.erp_customer_code)
         return CustomerItem.model_validate(raw)
 
     def map_one(mid: str, key: str, item) -> dict:
@@ -83,10 +83,11 @@ class _Mapping:
         self.platform_customer_id, self.erp_customer_code = platform_customer_id, erp_customer_code
 
 
-def _checked_id(value) -> str:
+def _checked(value, type_name: str) -> str:
+    """`value` checked as the API's `Code` (codes ERPs choose) or `Id` (ids Onceship issues)."""
     from pydantic import TypeAdapter
-    from chalicelib.api.models import Id
-    return TypeAdapter(Id).validate_python(value)
+    from chalicelib.api import models
+    return TypeAdapter(getattr(models, type_name)).validate_python(value)
 
 
 def _inventory() -> Target:
@@ -112,18 +113,14 @@ def _listings() -> Target:
 
 def _lots() -> Target:
     from chalicelib.api.inventory import LotsBody
-    from chalicelib.api.models import Id
     from chalicelib.services import inventory
-    from pydantic import TypeAdapter
-
-    product_id = TypeAdapter(Id)
 
     def into(key: str, rows: List[dict]) -> dict:
         return {"erp_product_id": key,
                 "lots": [{k: v for k, v in r.items() if k != "erp_product_id"} for r in rows]}
 
     def model(raw: dict) -> Tuple[str, object]:
-        return product_id.validate_python(raw["erp_product_id"]), LotsBody.model_validate({"lots": raw["lots"]})
+        return _checked(raw["erp_product_id"], "Code"), LotsBody.model_validate({"lots": raw["lots"]})
 
     def call(mid: str, key: str, item) -> dict:
         erp_id, body = item
@@ -180,7 +177,7 @@ def _logistics() -> Target:
 
 
 def _order_id(raw: dict) -> str:
-    return _checked_id(raw.get("order_id"))
+    return _checked(raw.get("order_id"), "Id")
 
 
 _BUILDERS = {

@@ -33,13 +33,12 @@ Why no row is applied twice and none is lost (guarantee 8):
 """
 import itertools
 import os
-import tempfile
 import time
 from typing import Iterator, List, Optional
 
 from chalicelib import observability as obs
-from chalicelib.adapters import bucket
-from chalicelib.adapters.sheet_files import CSV, SheetFile, detect_encoding, sniff_format
+from chalicelib.adapters import bucket, scratch, xlsx_extent
+from chalicelib.adapters.sheet_files import CSV, XLS, XLSX, SheetFile, detect_encoding, sniff_format
 from chalicelib.domain import clock
 from chalicelib.domain import uploads as rules
 from chalicelib.domain.errors import NotFound
@@ -131,29 +130,39 @@ class Run:
         return self.deadline - time.monotonic()
 
     def go(self) -> None:
-        try:
-            path = self._local_copy()
-        except bucket.ObjectChanged as err:
-            return self._fatal(f"the file was removed or replaced before it was read ({err}); "
-                               "a replaced file is a new job of its own")
-        try:
-            self._apply(path)
-        except SheetFatal as err:
-            self._fatal(err.detail)
-        except sheet_targets.KindUnavailable as err:
-            self._fatal(str(err))
+        """The file is copied into a scratch folder of this run's own, removed however the run
+        ends (the report is written there too)."""
+        with scratch.folder(self.job_id) as folder:
+            try:
+                path = self._local_copy(folder)
+                self._apply(path)
+            except bucket.ObjectChanged as err:
+                self._fatal(f"the file was removed or replaced before it was read ({err}); "
+                            "a replaced file is a new job of its own")
+            except SheetFatal as err:
+                self._fatal(err.detail)
+            except sheet_targets.KindUnavailable as err:
+                self._fatal(str(err))
 
     # -- the file ------------------------------------------------------------------------------
-    def _local_copy(self) -> str:
-        folder = os.path.join(tempfile.gettempdir(), "onceship-uploads")
-        os.makedirs(folder, exist_ok=True)
-        path = os.path.join(folder, self.job_id)
-        if not os.path.exists(path):
-            bucket.download(self.job["bucket"], self.job["key"], self.job["etag"], path)
+    def _local_copy(self, folder: str) -> str:
+        """The object, pinned to its ETag; its size is read from its metadata first, so a file
+        over the limit is refused without being downloaded."""
+        job = self.job
+        problem = rules.file_too_large(bucket.size(job["bucket"], job["key"], job["etag"]))
+        if problem:
+            raise SheetFatal(problem)
+        path = os.path.join(folder, "file")
+        try:
+            bucket.download(job["bucket"], job["key"], job["etag"], path, limit=rules.MAX_FILE_BYTES)
+        except bucket.TooLarge as err:
+            raise SheetFatal(rules.file_too_large(err.size))
         return path
 
     def _open(self, path: str) -> SheetFile:
         fmt = self.job.get("format") or sniff_format(path)
+        if fmt == XLS:
+            raise SheetFatal("the file is an Excel 97-2003 workbook (.xls); save it as .xlsx or .csv")
         encoding = self.job.get("encoding")
         if fmt == CSV and not encoding:
             encoding = detect_encoding(path)
@@ -220,13 +229,16 @@ class Run:
 
     def _survey(self, path: str) -> list:
         """Before the first row is applied, the whole file is read once: a file that cannot be
-        read to its end is fatal with nothing applied (a workbook is read whole when opened; a CSV
-        is read here row by row), and for kinds whose rows group into one item (lots) the keys
-        whose rows are scattered are found (refused)."""
+        read to its end, or is more than a sheet may be (rows, columns; a workbook's true extent
+        is checked before it is loaded), is fatal with nothing applied (a workbook is read whole
+        when opened; a CSV is read here row by row), and for kinds whose rows group into one item
+        (lots) the keys whose rows are scattered are found (refused)."""
         if "refused" in self.job:
             return list(self.job.get("refused") or [])
         seen, split, last = set(), [], None
         grouped = self.kind.grouped
+        if (self.job.get("format") or sniff_format(path)) == XLSX:
+            xlsx_extent.check(path)      # before the reader loads the sheet (CSV rows are counted as read)
         with self._open(path) as sheet:
             layout, data = scan(self.kind, sheet.rows(), sheet.merged())
             if sheet.format != CSV and not grouped:
@@ -265,27 +277,21 @@ class Run:
             width = len(layout.headers)
             report = StreamedSheet(out, self.kind.title, list(layout.headers) + ["outcome", "message"])
             outcomes = self.store.outcomes(self.job_id)
-            for (_, cells), (outcome, message) in zip(data, outcomes):
-                report.append((cells + [""] * width)[:width] + [outcome, message])
-            report.close()
+            try:
+                for (_, cells), (outcome, message) in zip(data, outcomes):
+                    report.append((cells + [""] * width)[:width] + [outcome, message])
+                report.close()
+            except BaseException:
+                report.discard()         # the rows streamed so far live in a temporary file
+                raise
         bucket.put_file(key, out, XLSX_TYPE)
         job = self.job
         detail = (f"{job['rows']} rows: {job['ok']} ok, {job['skipped']} skipped, {job['errors']} errors"
                   + ("; preview: validated only, nothing applied" if job.get("preview") else ""))
         _close(self.store, self.job, self.owner, rules.DONE, detail, key)
-        _cleanup(path, out)
 
     def _fatal(self, detail: str) -> None:
         _close(self.store, self.job, self.owner, rules.FATAL, detail)
-        _cleanup(os.path.join(tempfile.gettempdir(), "onceship-uploads", self.job_id))
-
-
-def _cleanup(*paths: str) -> None:
-    for path in paths:
-        try:
-            os.remove(path)
-        except OSError:
-            pass
 
 
 class _Peekable:

@@ -36,7 +36,7 @@ MESSAGE_TYPE = "webhook"
 
 
 def signing_secret(merchant_id: str, salt: str) -> str:
-    return "whsec_" + secrets.derive_secret(settings().secret_key, "webhook", merchant_id, salt)[3:]
+    return secrets.derive_secret(settings().secret_key, "webhook", merchant_id, salt).with_prefix("whsec_", 3)
 
 
 # endpoint -------------------------------------------------------------------------------------

@@ -1,8 +1,8 @@
-"""Merchants, channels, console operators, sessions and request nonces."""
+"""Merchants, channels, console users (operators, supervisors, managers), sessions and request nonces."""
 from typing import Optional
 
 from chalicelib.domain import clock
-from chalicelib.domain.errors import AlreadyExists, NonceReused, NotFound
+from chalicelib.domain.errors import AlreadyExists, Forbidden, NonceReused, NotFound
 from chalicelib.store import keys
 from chalicelib.store.table import ConditionFailed, Table
 
@@ -51,11 +51,15 @@ class AccountStore:
         except ConditionFailed:
             raise NotFound("no such account")
 
-    # operators and sessions -------------------------------------------------------------
+    # console users and sessions -----------------------------------------------------------
+    # A user's `generation` grows with every change of password, role or disabled; a session
+    # carries the generation it was opened under and is void once they differ.
     def create_operator(self, merchant_id: str, username: str, password_hash: str, role: str) -> dict:
         pk, sk = keys.MerchantScope(merchant_id).operator(username)
+        now = clock.now_iso()
         item = {"pk": pk, "sk": sk, "merchant_id": merchant_id, "username": username,
-                "password_hash": password_hash, "role": role, "created_at": clock.now_iso()}
+                "password_hash": password_hash, "role": role, "disabled": False, "generation": 1,
+                "created_at": now, "updated_at": now}
         try:
             self.table.put(item, condition="attribute_not_exists(pk)")
         except ConditionFailed:
@@ -65,10 +69,39 @@ class AccountStore:
     def operator(self, merchant_id: str, username: str) -> Optional[dict]:
         return self.table.get(*keys.MerchantScope(merchant_id).operator(username))
 
+    def update_operator(self, merchant_id: str, username: str, changes: dict,
+                        only_roles: Optional[tuple] = None) -> dict:
+        """Set `changes` (password_hash, role, disabled) and start a new generation. With
+        `only_roles`, the user must hold one of them when written (a supervisor's change)."""
+        pk, sk = keys.MerchantScope(merchant_id).operator(username)
+        names = {"#gen": "generation"}
+        values = {":one": 1, ":now": clock.now_iso()}
+        sets = ["updated_at = :now"]
+        for i, (field, value) in enumerate(sorted(changes.items())):
+            names[f"#f{i}"], values[f":v{i}"] = field, value
+            sets.append(f"#f{i} = :v{i}")
+        condition = "attribute_exists(pk)"
+        if only_roles:
+            condition += " AND #role IN (" + ", ".join(f":r{i}" for i in range(len(only_roles))) + ")"
+            names["#role"] = "role"
+            values.update({f":r{i}": role for i, role in enumerate(only_roles)})
+        try:
+            return self.table.update(pk, sk, "SET " + ", ".join(sets) + " ADD #gen :one",
+                                     condition=condition, values=values, names=names)
+        except ConditionFailed as failed:
+            if (failed.old or self.operator(merchant_id, username)) is None:
+                raise NotFound(f"no user {username!r}")
+            raise Forbidden("A supervisor changes operators and supervisors only")
+
+    def operators(self, merchant_id: str, limit: int, start: Optional[dict]) -> tuple:
+        """One page of the merchant's console users by username: (items, last key or None)."""
+        pk, prefix = keys.MerchantScope(merchant_id).operators()
+        return self.table.query(pk, prefix, limit=limit, start=start, consistent=True)
+
     def create_session(self, token_hash: str, operator: dict, expires_at: float) -> None:
         pk, sk = keys.session(token_hash)
         self.table.put({"pk": pk, "sk": sk, "merchant_id": operator["merchant_id"],
-                        "username": operator["username"], "role": operator["role"],
+                        "username": operator["username"], "generation": operator.get("generation", 0),
                         "expires_at": int(expires_at), "ttl": int(expires_at)})
 
     def session(self, token_hash: str) -> Optional[dict]:
@@ -76,6 +109,9 @@ class AccountStore:
         if found is None or found["expires_at"] <= clock.now():
             return None
         return found
+
+    def delete_session(self, token_hash: str) -> None:
+        self.table.delete(*keys.session(token_hash))
 
     # nonces -------------------------------------------------------------------------------
     def use_nonce(self, key_id: str, nonce: str, keep_seconds: int) -> None:

@@ -7,11 +7,12 @@ transactions with `store.groups.apply`.
 from typing import Iterable, Optional
 
 from chalicelib.domain import clock
+from chalicelib.domain.errors import NotFound
 from chalicelib.domain.listing import LISTED, UNLISTED
 from chalicelib.domain.matching import MATCHED, PENDING
 from chalicelib.store import expressions
 from chalicelib.store.keys import MerchantScope
-from chalicelib.store.table import Table, serialize, update_op
+from chalicelib.store.table import Table, TransactionCanceled, serialize, update_op
 
 PRODUCT_FIELDS = ("name", "barcode", "approval_number", "spec", "manufacturer", "default_price",
                   "main_image_url", "main_image_sha256", "attributes")
@@ -58,7 +59,7 @@ class CatalogStore:
             elif item["sk"] == "PRODUCT":
                 products[item["erp_product_id"]] = item
             elif item["sk"] == "STOCK":
-                stocks[item["pk"][len(self.scope.product_pk("")):]] = item
+                stocks[self.scope.product_id_of(item["pk"])] = item
         return products, stocks, others
 
     def listed_images(self, shas: Iterable[str]) -> dict:
@@ -103,7 +104,8 @@ class CatalogStore:
         sets.update({"erp_product_id": erp_product_id, "requested_base_product_id": requested_base,
                      "match": match.state, "base_product_id": match.base_product_id,
                      "match_source": match.source, "match_detail": match.detail, "updated_at": now,
-                     "gsi1pk": self.scope.products_index(), "gsi1sk": erp_product_id})
+                     "gsi1pk": self.scope.products_index(),
+                     "gsi1sk": self.scope.products_index_sk(erp_product_id)})
         raw = ["#listing = :unlisted" if match.state == PENDING else "#listing = if_not_exists(#listing, :unlisted)",
                "created_at = if_not_exists(created_at, :now)"]
         values = {":unlisted": UNLISTED, ":now": now}
@@ -120,6 +122,15 @@ class CatalogStore:
             {"match": MATCHED, "base_product_id": base_product_id, "match_source": "review",
              "match_detail": None, "updated_at": clock.now_iso()})
         return update_op(pk, sk, expression, condition="attribute_exists(pk)", values=values, names=names)
+
+    def review(self, erp_product_id: str, base_product_id: str) -> None:
+        """A person's match; NotFound (nothing written) for a product the merchant does not have."""
+        try:
+            self.table.transact([self.review_op(erp_product_id, base_product_id)])
+        except TransactionCanceled as cancelled:
+            if cancelled.reasons[:1] == ["ConditionalCheckFailed"]:
+                raise NotFound(f"no product {erp_product_id!r}")
+            raise
 
     def list_op(self, erp_product_id: str) -> dict:
         pk, sk = self.scope.product(erp_product_id)

@@ -79,7 +79,7 @@ class CustomerStore:
                 "credit_code": credit_code, "platform_customer_id": platform_customer_id,
                 "match": "matched" if platform_customer_id else "unmatched", "match_source": source,
                 "gsi1pk": keys.customers_by_credit_code(credit_code) if credit_code else None,
-                "gsi1sk": f"{self.merchant_id}#{erp_customer_code}" if credit_code else None,
+                "gsi1sk": keys.customers_by_credit_code_sk(self.merchant_id, erp_customer_code) if credit_code else None,
                 "updated_at": now}
         expression, values, names = expressions.update(
             sets, raw_sets=["created_at = if_not_exists(created_at, :now)"], values={":now": now})

@@ -139,10 +139,8 @@ class DeskStore:
     def stock(self, erp_product_ids: Iterable[str]) -> dict:
         """{erp_product_id: stock record} with the product's real figures (buckets included)."""
         from chalicelib.store.stock import StockStore
-        ids = list(erp_product_ids)
-        records = StockStore(self.merchant_id, self.table).many(ids)
-        prefix = self.scope.product_pk("")
-        return {r.get("erp_product_id") or r["pk"][len(prefix):]: r for r in records}
+        records = StockStore(self.merchant_id, self.table).many(list(erp_product_ids))
+        return {self.scope.product_id_of(r["pk"]): r for r in records}
 
     # steps --------------------------------------------------------------------------------
     def _sort(self, item: dict, stage: str) -> str:

@@ -28,17 +28,26 @@ class ErpConnectionStore:
         return self.table.get(*self.scope.erp_connection())
 
     def configure(self, settings: dict, auth_sealed: Optional[str], keep_auth: bool,
-                  first_poll_at: float) -> dict:
+                  first_poll_at: float, origin: str) -> dict:
         """Set the connection (a new one or new settings); the first poll is due at `first_poll_at`.
-        `keep_auth` leaves a stored auth header as it is; else `auth_sealed` replaces it (None: none)."""
+        `auth_sealed` replaces the stored auth header (None: none), given for `origin` (the
+        settings' scheme://host:port). `keep_auth` keeps the stored one only if it was given for
+        that same origin (one conditional write), and drops it otherwise: a credential is never
+        kept for a URL that points elsewhere."""
         sets = dict(settings, merchant_id=self.merchant_id, updated_at=clock.now_iso(), failures=0,
                     gsi1pk=keys.erp_polls_due())
         sets.update(self._due(first_poll_at))
         removes = ["pending_poll", "lease_owner", "lease_until"]
-        if not keep_auth and auth_sealed is not None:
-            sets["auth_sealed"] = auth_sealed
-        elif not keep_auth:
-            removes.append("auth_sealed")
+        if keep_auth:
+            try:
+                return self._update(sets, removes, condition="attribute_not_exists(#auth_sealed) OR "
+                                                             "#auth_origin = :origin", values={":origin": origin})
+            except ConditionFailed:
+                return self._update(sets, removes + ["auth_sealed", "auth_origin"])
+        if auth_sealed is not None:
+            sets.update(auth_sealed=auth_sealed, auth_origin=origin)
+        else:
+            removes += ["auth_sealed", "auth_origin"]
         return self._update(sets, removes)
 
     def poll_now(self, at: float) -> Optional[dict]:

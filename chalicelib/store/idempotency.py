@@ -1,11 +1,13 @@
 """Idempotency records: claim a key, finish it with the response, or release it.
 
-A claim is one conditional put. It wins when no live record exists, or when an earlier claim of
+The fingerprint is a keyed hash of the request (never a plain hash of a body that may hold a
+password), and a stored answer holds no secret, only where and how to derive it again
+(domain/replays.py). A claim is one conditional put. It wins when no live record exists, or when an earlier claim of
 the same request crashed and its lock has expired (so a dead request never blocks its key for
 good). Any other outcome is a named error or a stored response to replay.
 """
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Optional
 
 from chalicelib.domain import clock
@@ -25,6 +27,7 @@ class StoredResponse:
     status: int
     body: str
     headers: dict
+    secrets: list = field(default_factory=list)   # [[path, recipe], ...] blanked in `body`
 
 
 class IdempotencyStore:
@@ -48,16 +51,18 @@ class IdempotencyStore:
             raise IdempotencyKeyMismatch()
         if old.get("status") == "done":
             return StoredResponse(old["response_status"], old["response_body"],
-                                  json.loads(old.get("response_headers") or "{}"))
+                                  json.loads(old.get("response_headers") or "{}"),
+                                  json.loads(old.get("response_secrets") or "[]"))
         raise IdempotencyInProgress()
 
     def finish(self, scope: str, key: str, fingerprint: str, response: StoredResponse) -> None:
         pk, sk = keys.idempotency(scope, key)
         self.table.update(pk, sk, "SET #status = :done, response_status = :s, response_body = :b,"
-                          " response_headers = :h REMOVE lock_until",
+                          " response_headers = :h, response_secrets = :x REMOVE lock_until",
                           condition="fingerprint = :fp",
                           values={":done": "done", ":s": response.status, ":b": response.body,
-                                  ":h": json.dumps(response.headers), ":fp": fingerprint},
+                                  ":h": json.dumps(response.headers), ":x": json.dumps(response.secrets),
+                                  ":fp": fingerprint},
                           names={"#status": "status"})
 
     def release(self, scope: str, key: str, fingerprint: str) -> None:

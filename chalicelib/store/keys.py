@@ -3,10 +3,32 @@
 Platform records (merchants, channels, buyers, base catalog, carriers, nonces, sessions,
 idempotency) have their own partitions. Everything a merchant owns lives under a partition
 that starts with `M#<merchant_id>#`, built only through `MerchantScope`.
+
+`#` separates the parts of a key. The codes ERPs choose (domain/codes.py) may hold any printable
+character, `#` included, so each code goes into a key through `code()`: `%` and `#` (and any
+control character) are percent-encoded as UTF-8, everything else is kept, so `A#B` becomes
+`A%23B` and can never look like `A` followed by a key part `B`. Codes of the first alphabet
+(`[A-Za-z0-9_.:-]`, what every stored key holds) are their own encoding. `code_of()` reads a code
+back out of a key part.
 """
+import unicodedata
 from dataclasses import dataclass
+from urllib.parse import quote, unquote
 
 PROFILE = "PROFILE"
+SEPARATOR = "#"
+
+
+def code(value: str) -> str:
+    """A code as one key part: never contains the separator; reversible with `code_of`."""
+    if "%" not in value and SEPARATOR not in value and value.isprintable():
+        return value
+    return "".join(quote(ch, safe="") if ch in "%#" or unicodedata.category(ch) == "Cc" else ch for ch in value)
+
+
+def code_of(part: str) -> str:
+    """The code a key part spells (the inverse of `code`)."""
+    return unquote(part, errors="strict") if "%" in part else part
 
 
 def merchant(merchant_id: str) -> tuple:
@@ -47,11 +69,11 @@ def carriers() -> tuple:
 
 
 def base_product(base_product_id: str) -> tuple:
-    return f"BASE#{base_product_id}", "BASE"
+    return f"BASE#{code(base_product_id)}", "BASE"
 
 
 def buyer(platform_customer_id: str) -> tuple:
-    return f"BUYER#{platform_customer_id}", "BUYER"
+    return f"BUYER#{code(platform_customer_id)}", "BUYER"
 
 
 def buyers_by_credit_code(credit_code: str) -> tuple:
@@ -65,13 +87,20 @@ def customers_by_credit_code(credit_code: str) -> str:
     return f"CUSTCC#{credit_code}"
 
 
+def customers_by_credit_code_sk(merchant_id: str, erp_customer_code: str) -> str:
+    return f"{merchant_id}#{code(erp_customer_code)}"
+
+
 def base_index(criterion: str, value: str) -> str:
-    """Match-index partition of the base catalog: criterion barcode | approval | specmaker."""
+    """Match-index partition of the base catalog: criterion barcode | approval | specmaker.
+    The value is the whole rest of a partition key that is only ever read whole, after a
+    criterion name of a fixed set: it cannot be mistaken for another whatever it holds, and it is
+    kept as it was first stored (values with `%` are in stored keys)."""
     return f"BASEIDX#{criterion}#{value}"
 
 
 def base_index_member(base_product_id: str) -> str:
-    return f"BASE#{base_product_id}"
+    return f"BASE#{code(base_product_id)}"
 
 
 def base_index_ids(index_pk: str) -> tuple:
@@ -119,6 +148,10 @@ class MerchantScope:
     def operators(self) -> tuple:
         return self.pk("OPERATOR"), "OPERATOR#"
 
+    def password_checks(self, username: str) -> tuple:
+        """The failed password checks of one console user (store/attempts.py), known or not."""
+        return self.pk("LOGIN"), f"CHECKS#{username}"
+
     def settings(self, name: str) -> tuple:
         """One partition per setting: those read with every order (carrier rules at payment,
         the webhook endpoint at each event) take no read units from one another."""
@@ -128,11 +161,18 @@ class MerchantScope:
         return self.pk("SYNC"), "MODULES"
 
     def sync_product(self, erp_product_id: str) -> tuple:
-        return self.pk("SYNC"), f"P#{erp_product_id}"
+        return self.pk("SYNC"), f"P#{code(erp_product_id)}"
 
     # catalog and inventory share one partition per product ----------------------------------
     def product_pk(self, erp_product_id: str) -> str:
-        return self.pk("P", erp_product_id)
+        return self.pk("P", code(erp_product_id))
+
+    def product_id_of(self, product_pk: str) -> str:
+        """The erp_product_id a product partition key (`product_pk`) spells."""
+        prefix = self.pk("P", "")
+        if not product_pk.startswith(prefix):
+            raise ValueError(f"{product_pk!r} is not a product partition of merchant {self.merchant_id}")
+        return code_of(product_pk[len(prefix):])
 
     def product(self, erp_product_id: str) -> tuple:
         return self.product_pk(erp_product_id), "PRODUCT"
@@ -141,28 +181,32 @@ class MerchantScope:
         return self.product_pk(erp_product_id), "STOCK"
 
     def products_index(self) -> str:
-        """gsi1 partition listing the merchant's products (gsi1sk = erp_product_id)."""
+        """gsi1 partition listing the merchant's products (gsi1sk = `products_index_sk`)."""
         return self.pk("PRODUCTS")
+
+    @staticmethod
+    def products_index_sk(erp_product_id: str) -> str:
+        return code(erp_product_id)
 
     def listed_image(self, main_image_sha256: str) -> tuple:
         """Which products were listed with one main image: the duplicate-listing guard."""
         return self.pk("IMG", main_image_sha256), "LISTED"
 
     def region_group(self, region_group_id: str) -> tuple:
-        return self.pk("REGION"), f"RG#{region_group_id}"
+        return self.pk("REGION"), f"RG#{code(region_group_id)}"
 
     def region_groups(self) -> tuple:
         return self.pk("REGION"), "RG#"
 
     def customer_group(self, customer_group_id: str) -> tuple:
-        return self.pk("CGROUP"), f"CG#{customer_group_id}"
+        return self.pk("CGROUP"), f"CG#{code(customer_group_id)}"
 
     def customer(self, erp_customer_code: str) -> tuple:
-        return self.pk("CUST", erp_customer_code), "CUSTOMER"
+        return self.pk("CUST", code(erp_customer_code)), "CUSTOMER"
 
     def buyer_link(self, platform_customer_id: str) -> tuple:
         """This merchant's view of a platform buyer: its erp_customer_code and customer groups."""
-        return self.pk("BUYER", platform_customer_id), "LINK"
+        return self.pk("BUYER", code(platform_customer_id)), "LINK"
     # orders and webhooks (issue 5) -----------------------------------------------------------
     def checkout_token(self, token: str) -> tuple:
         return self.pk("CT", token), "TOKEN"
@@ -212,7 +256,7 @@ class MerchantScope:
 
     @staticmethod
     def stock_index_sk(updated_at: str, erp_product_id: str) -> str:
-        return f"{updated_at}#{erp_product_id}"
+        return f"{updated_at}#{code(erp_product_id)}"
 
     def erp_connection(self) -> tuple:
         return self.pk("ERP"), "CONNECTION"

@@ -26,10 +26,10 @@ import re
 from typing import Iterable, List, Optional
 
 from chalicelib.domain import clock
-from chalicelib.domain.errors import ChangedMeanwhile, CompareFailed, InsufficientStock
+from chalicelib.domain.errors import ChangedMeanwhile, CompareFailed, InsufficientStock, NotFound
 from chalicelib.store import keys, sharded
 from chalicelib.store.keys import MerchantScope
-from chalicelib.store.table import ConditionFailed, Table, TransactionCanceled, update_op
+from chalicelib.store.table import ConditionFailed, Table, TransactionCanceled, check_op, update_op
 
 STOCK = "STOCK"
 _NAME = re.compile(r"#([A-Za-z_][A-Za-z0-9_]*)")
@@ -221,9 +221,10 @@ class StockStore:
                            lambda old: int((old or {}).get("on_hand") or 0) + delta, {"last_reason": reason})
 
     def replace(self, erp_product_id: str, source: str, on_hand: Optional[int] = None,
-                lots: Optional[list] = None, expected_rev=None) -> dict:
+                lots: Optional[list] = None, expected_rev=None, of_product: bool = False) -> dict:
         """Write on_hand and/or lots as given (None: keep). With `expected_rev` (a revision, or
-        ABSENT) only if the record is still at it, else ChangedMeanwhile."""
+        ABSENT) only if the record is still at it, else ChangedMeanwhile. With `of_product` only
+        if the product exists, checked in the same transaction, else NotFound and nothing written."""
         sets, values = [], {}
         if on_hand is not None:
             sets.append(_SET_ON_HAND)
@@ -245,13 +246,15 @@ class StockStore:
                            _SET_KEEPS_BUCKETS if on_hand is not None else None, holds,
                            lambda old: ChangedMeanwhile(f"the stock of {erp_product_id!r} changed meanwhile"),
                            (lambda old: on_hand) if on_hand is not None else None,
-                           {"lots": lots} if lots is not None else {})
+                           {"lots": lots} if lots is not None else {}, of_product)
 
     def _write(self, erp_product_id: str, sets: str, source: str, condition: Optional[str], values: dict,
-               bucket_guard: Optional[str], holds, refused, new_on_hand, also: Optional[dict] = None) -> dict:
-        """One conditional update of the record. A bucketed record whose pool the write would
-        take below zero (`bucket_guard` fails while the caller's condition `holds`) is written
-        together with its buckets instead (stock_buckets.write_draining)."""
+               bucket_guard: Optional[str], holds, refused, new_on_hand, also: Optional[dict] = None,
+               of_product: bool = False) -> dict:
+        """One conditional update of the record (with `of_product`, in one transaction with a
+        check that the product exists). A bucketed record whose pool the write would take below
+        zero (`bucket_guard` fails while the caller's condition `holds`) is written together with
+        its buckets instead (stock_buckets.write_draining)."""
         expression = "SET " + ", ".join(filter(None, [sets, _TOUCH]))
         now = clock.now_iso()
         values = dict(values, **{":zero": 0, ":one": 1, ":source": source, ":now": now, ":erp_id": erp_product_id},
@@ -259,7 +262,7 @@ class StockStore:
         full = " AND ".join(f"({c})" for c in (condition, bucket_guard) if c) or None
         pk, sk = self.scope.stock(erp_product_id)
         try:
-            record = self.table.update(pk, sk, expression, full, values, names(expression, full))
+            record = self._update(pk, sk, expression, full, values, of_product)
         except ConditionFailed as failed:
             old = failed.old
             if not (old and old.get("buckets") and holds(old) and new_on_hand is not None):
@@ -267,6 +270,22 @@ class StockStore:
             from chalicelib.store.stock_buckets import write_draining
             record = write_draining(self, erp_product_id, source, holds, refused, new_on_hand, also or {})
         return self.with_buckets([record])[0]
+
+    def _update(self, pk: str, sk: str, expression: str, condition: Optional[str], values: dict,
+                of_product: bool) -> dict:
+        if not of_product:
+            return self.table.update(pk, sk, expression, condition, values, names(expression, condition))
+        erp_product_id = values[":erp_id"]
+        try:
+            self.table.transact([check_op(*self.scope.product(erp_product_id), "attribute_exists(pk)"),
+                                 update_op(pk, sk, expression, condition, values, names(expression, condition))])
+        except TransactionCanceled as cancelled:
+            if cancelled.reasons[:1] == ["ConditionalCheckFailed"]:
+                raise NotFound(f"no product {erp_product_id!r}")
+            if cancelled.reasons[1:2] == ["ConditionalCheckFailed"]:
+                raise ConditionFailed(cancelled.olds[1] if len(cancelled.olds) > 1 else None)
+            raise
+        return self.table.get(pk, sk) or {}
 
     # reservations as one transaction (orders build their own with the ops above) ---------------
     def reserve(self, lines: Iterable[tuple]) -> None:

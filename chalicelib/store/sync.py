@@ -6,8 +6,9 @@ attribute, so two requests switching different modules at the same moment both t
 from typing import Optional
 
 from chalicelib.domain import clock
+from chalicelib.domain.errors import NotFound
 from chalicelib.store.keys import MerchantScope
-from chalicelib.store.table import Table
+from chalicelib.store.table import Table, TransactionCanceled, check_op, update_op
 
 PREFIX = "sw_"
 
@@ -30,7 +31,12 @@ class SyncStore:
         return modules, products
 
     def product(self, erp_product_id: str) -> dict:
-        item = self.table.get(*self.scope.sync_product(erp_product_id)) or {}
+        """The product's switches, read with the product itself: NotFound when there is none."""
+        product_key, switches_key = self.scope.product(erp_product_id), self.scope.sync_product(erp_product_id)
+        found = {(i["pk"], i["sk"]): i for i in self.table.batch_get([product_key, switches_key])}
+        if product_key not in found:
+            raise NotFound(f"no product {erp_product_id!r}")
+        item = found.get(switches_key) or {}
         return {k[len(PREFIX):]: v for k, v in item.items() if k.startswith(PREFIX)}
 
     def set_modules(self, changes: dict) -> dict:
@@ -39,12 +45,26 @@ class SyncStore:
         return {k[len(PREFIX):]: v for k, v in item.items() if k.startswith(PREFIX)}
 
     def set_product(self, erp_product_id: str, switches: dict) -> None:
-        """{module: {"on": bool, "until": epoch or None}} changes for one product."""
-        self._set(self.scope.sync_product(erp_product_id), switches, erp_product_id=erp_product_id)
+        """{module: {"on": bool, "until": epoch or None}} changes for one product, written only
+        if the product exists (checked in the same transaction), else NotFound."""
+        expression, values, names = self._expression(switches, erp_product_id=erp_product_id)
+        try:
+            self.table.transact([check_op(*self.scope.product(erp_product_id), "attribute_exists(pk)"),
+                                 update_op(*self.scope.sync_product(erp_product_id), expression,
+                                           values=values, names=names)])
+        except TransactionCanceled as cancelled:
+            if cancelled.reasons[:1] == ["ConditionalCheckFailed"]:
+                raise NotFound(f"no product {erp_product_id!r}")
+            raise
 
     def _set(self, key: tuple, changes: dict, **fields) -> dict:
+        expression, values, names = self._expression(changes, **fields)
+        return self.table.update(*key, expression, values=values, names=names)
+
+    @staticmethod
+    def _expression(changes: dict, **fields) -> tuple:
         sets, values, names = ["#updated_at = :now"], {":now": clock.now_iso()}, {"#updated_at": "updated_at"}
         for i, (name, value) in enumerate(dict(fields, **{PREFIX + m: v for m, v in changes.items()}).items()):
             sets.append(f"#a{i} = :a{i}")
             names[f"#a{i}"], values[f":a{i}"] = name, value
-        return self.table.update(*key, "SET " + ", ".join(sets), values=values, names=names)
+        return "SET " + ", ".join(sets), values, names

@@ -74,6 +74,20 @@ def test_replace_insists_on_the_revision_it_read(store):
     assert store.replace("A", "erp", on_hand=2, lots=[], expected_rev=current["rev"])["free"] == 1
 
 
+def test_replace_of_a_product_needs_the_product_in_the_same_transaction(store):
+    from chalicelib.domain.errors import NotFound
+    lots = [{"lot_no": "L 1", "production_date": "2026-01-01", "expiry_date": "2027-01-01", "quantity": 2}]
+    store.table.put(dict(zip(("pk", "sk"), store.scope.product("A")), erp_product_id="A"))
+    with pytest.raises(NotFound):
+        store.replace("A#2", "manual", on_hand=2, lots=lots, of_product=True)
+    assert store.get("A#2") is None and store.get("A") is None
+    record = store.replace("A", "manual", on_hand=2, lots=lots, of_product=True)
+    assert (record["on_hand"], record["lots"], record["prev_on_hand"]) == (2, lots, 0)
+    with pytest.raises(ChangedMeanwhile):
+        store.replace("A", "manual", on_hand=3, expected_rev=ABSENT, of_product=True)
+    assert store.get("A")["on_hand"] == 2
+
+
 def test_reserve_op_refuses_non_positive_quantities():
     with pytest.raises(ValueError):
         reserve_op("m", "A", 0)

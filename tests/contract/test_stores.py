@@ -109,12 +109,30 @@ def test_base_product_indexes_follow_its_identifiers(table):
 
 def test_sync_switches_round_trip(table):
     store = SyncStore("m_1", table)
+    for erp_id in ("p1", "A#B"):
+        table.put(dict(zip(("pk", "sk"), store.scope.product(erp_id)), erp_product_id=erp_id))
     store.set_modules({"inventory": False})
     store.set_modules({"prices": False})
     store.set_product("p1", {"inventory": {"on": False, "until": 5}})
+    store.set_product("A#B", {"lots": {"on": False, "until": 7}})
     modules, products = store.load()
     assert modules == {"inventory": False, "prices": False}
-    assert products == {"p1": {"inventory": {"on": False, "until": 5}}}
+    assert products == {"p1": {"inventory": {"on": False, "until": 5}}, "A#B": {"lots": {"on": False, "until": 7}}}
+    assert store.product("A#B") == {"lots": {"on": False, "until": 7}}
+    assert SyncStore("m_2", table).load() == ({}, {})
+
+
+def test_switches_of_a_product_the_merchant_does_not_have_are_not_found_and_not_written(table):
+    store = SyncStore("m_1", table)
+    table.put(dict(zip(("pk", "sk"), store.scope.product("A")), erp_product_id="A"))
+    with pytest.raises(NotFound):
+        store.set_product("A#2", {"inventory": {"on": False, "until": None}})
+    with pytest.raises(NotFound):
+        store.product("A#2")
+    assert store.load() == ({}, {})
+    assert SyncStore("m_2", table).load() == ({}, {})
+    with pytest.raises(NotFound):
+        SyncStore("m_2", table).set_product("A", {"inventory": {"on": False, "until": None}})
     assert SyncStore("m_2", table).load() == ({}, {})
 
 

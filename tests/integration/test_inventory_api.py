@@ -3,6 +3,7 @@ import threading
 
 import pytest
 
+from tests.catalog_support import product, put_products
 from tests.helpers import assert_problem, new_merchant
 
 MANUAL = {"X-Onceship-Source": "manual"}
@@ -109,6 +110,7 @@ def test_lots_replace_and_set_on_hand_to_their_sum(merchant):
     lots = [{"lot_no": "L2", "production_date": "2026-02-01", "expiry_date": "2028-02-01", "quantity": 4},
             {"lot_no": "L1", "production_date": "2026-01-01", "expiry_date": "2028-01-01", "quantity": 3},
             {"lot_no": "L0", "production_date": "2025-01-01", "expiry_date": "2027-01-01", "quantity": 0}]
+    put_products(merchant, [product("LOT-1")])
     answer = merchant.client.put("/v1/products/LOT-1/lots", {"lots": lots})
     assert answer.status_code == 200, answer.text
     body = answer.json()

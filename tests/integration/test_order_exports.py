@@ -57,12 +57,15 @@ def test_exports_follow_the_query_and_stay_the_merchants(stack, shop):
     assert_problem(shop.merchant.post("/v1/exports/orders", {"limit": 5}), 422, "validation_error")
 
 
-def test_console_operators_export_too(stack, shop):
-    desk = operator(stack, shop.merchant_id)
-    answer = desk.post("/v1/exports/orders", {})
+def test_console_managers_export_too_operators_do_not(stack, shop):
+    manager = operator(stack, shop.merchant_id, "manager")
+    answer = manager.post("/v1/exports/orders", {})
     assert answer.status_code == 202, answer.text
     stack.pump.drain(timeout=60)
-    assert desk.get(f"/v1/exports/{answer.json()['job_id']}").json()["status"] == "done"
+    assert manager.get(f"/v1/exports/{answer.json()['job_id']}").json()["status"] == "done"
+    desk = operator(stack, shop.merchant_id)
+    assert_problem(desk.post("/v1/exports/orders", {}), 403, "forbidden")
+    assert_problem(desk.get(f"/v1/exports/{answer.json()['job_id']}"), 403, "forbidden")
 
 
 def test_an_export_that_would_outrun_its_invocation_stops_with_a_clear_reason(stack, shop, monkeypatch):

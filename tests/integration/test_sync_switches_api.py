@@ -7,6 +7,7 @@ import time
 import pytest
 
 from chalicelib.domain import clock
+from tests.catalog_support import product, put_products
 from tests.fake_erp import FakeErp
 from tests.helpers import assert_problem, new_merchant
 
@@ -64,6 +65,7 @@ def test_a_module_switch_off_skips_automatic_writes_but_not_manual_ones(merchant
 
 def test_lots_switches(merchant):
     lots = {"lots": [{"lot_no": "L", "production_date": "2026-01-01", "expiry_date": "2027-01-01", "quantity": 6}]}
+    put_products(merchant, [product("LS-1")])
     push(merchant, "LS-1", 2)
     merchant.client.put("/v1/products/LS-1/sync-switches", {"inventory": False})
     kept = merchant.client.put("/v1/products/LS-1/lots", lots).json()
@@ -77,6 +79,7 @@ def test_lots_switches(merchant):
 
 def test_product_switch_shows_until_and_turns_itself_back_on(merchant):
     until = clock.iso(time.time() + 3600)
+    put_products(merchant, [product("P-1")])
     answer = merchant.client.put("/v1/products/P-1/sync-switches", {"inventory": False, "until": until})
     assert answer.status_code == 200, answer.text
     switches = answer.json()["switches"]
@@ -93,7 +96,8 @@ def test_the_seed_case_end_to_end(stack, merchant):
     """负卖: switch off, sell against a manual figure, ERP push and poll both kept out."""
     with FakeErp([{"erp_product_id": "HOT", "on_hand": 0}, {"erp_product_id": "OTHER", "on_hand": 4}]) as erp:
         merchant.client.put("/v1/erp-connection", {"inventory_url": erp.url, "poll_every_minutes": 1})
-        until = time.time() + 4
+        put_products(merchant, [product("HOT")])
+        until = time.time() + 8                                         # room for a loaded machine
         switched = merchant.client.put("/v1/products/HOT/sync-switches",
                                        {"inventory": False, "until": clock.iso(until)})
         assert switched.status_code == 200, switched.text

@@ -54,3 +54,10 @@ def test_changed_identifiers_match_again():
 
 def test_a_pending_product_is_matched_again():
     assert matching.kept({"match": PENDING, "barcode": "690"}, {"barcode": "690"}) is None
+
+
+def test_spec_and_manufacturer_pairs_never_join_alike():
+    pairs = [("a|b", "c"), ("a", "b|c"), ("a\\", "|c"), ("a\\|", "c"), ("a", "\\|c"), ("10mg", "Acme")]
+    joined = {matching.criteria({"spec": s, "manufacturer": m})[0] for s, m in pairs}
+    assert len(joined) == len(pairs)
+    assert ("specmaker", "10mg|acme") in joined            # values without | or \ keep their stored form

@@ -115,3 +115,71 @@ def test_redirects_are_not_followed():
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.mark.parametrize("url, origin", [
+    ("https://ERP.Example.com/inventory?x=1", "https://erp.example.com:443"),
+    ("HTTPS://erp.example.com:443/other/path", "https://erp.example.com:443"),
+    ("https://erp.example.com./inventory", "https://erp.example.com:443"),
+    ("http://erp.example.com/inventory", "http://erp.example.com:80"),
+    ("https://erp.example.com:8443/inventory", "https://erp.example.com:8443"),
+    ("http://[0:0:0:0:0:0:0:1]:8080/x", "http://[::1]:8080"),
+    ("https://例子.测试/x", "https://xn--fsqu00a.xn--0zwm56d:443"),
+    ("ftp://erp.example.com/x", None),
+])
+def test_origins_are_normalised(url, origin):
+    from chalicelib.domain import urls
+    assert urls.origin(url) == origin
+
+
+def teredo(server: str, client: str) -> str:
+    """A Teredo address (2001::/32): server IPv4, flags, port, client IPv4 (both obscured)."""
+    import ipaddress
+    value = (0x20010000 << 96) | (int(ipaddress.IPv4Address(server)) << 64) | (0x8000 << 48) \
+        | (0xFFFF << 32) | (int(ipaddress.IPv4Address(client)) ^ 0xFFFFFFFF)
+    return str(ipaddress.IPv6Address(value))
+
+
+REFUSED_EVEN_LOCALLY = {
+    "site-local": "fec0::1",
+    "site-local, top of the range": "feff:ffff::1",
+    "6to4 of 10.0.0.1": "2002:a00:1::1",
+    "6to4 of 169.254.169.254": "2002:a9fe:a9fe::",
+    "6to4 of loopback": "2002:7f00:1::",
+    "Teredo, client 10.0.0.1": teredo("65.54.227.120", "10.0.0.1"),
+    "Teredo, client 192.168.1.1": teredo("65.54.227.120", "192.168.1.1"),
+    "Teredo, server 10.0.0.1": teredo("10.0.0.1", "93.184.216.34"),
+    "IPv4-mapped 10.0.0.1": "::ffff:10.0.0.1",
+    "IPv4-mapped metadata": "::ffff:169.254.169.254",
+    "IPv4-compatible 10.0.0.1": "::10.0.0.1",
+    "IPv4-compatible loopback": "::127.0.0.1",
+    "NAT64 of 10.0.0.1": "64:ff9b::a00:1",
+    "NAT64 of metadata": "64:ff9b::a9fe:a9fe",
+    "local-use NAT64": "64:ff9b:1::5db8:d822",
+    "192.0.0.0/24, first": "192.0.0.0",
+    "192.0.0.0/24, PCP anycast": "192.0.0.9",
+    "192.0.0.0/24, TURN anycast": "192.0.0.10",
+    "192.0.0.0/24, last": "192.0.0.255",
+}
+
+
+@pytest.mark.parametrize("address", REFUSED_EVEN_LOCALLY.values(), ids=REFUSED_EVEN_LOCALLY.keys())
+@pytest.mark.parametrize("allow_loopback", [False, True])
+def test_ranges_that_reach_inside_are_refused(monkeypatch, address, allow_loopback):
+    from chalicelib.domain import urls
+    assert urls.address_allowed(address, allow_loopback) is False
+    resolver(monkeypatch, [address])
+    with pytest.raises(outbound.UrlRefused):
+        outbound.resolve("https://erp.example.com/x", allow_loopback=allow_loopback)
+
+
+@pytest.mark.parametrize("address", ["93.184.216.34", "2606:2800:220:1:248:1893:25c8:1946", "2002:5db8:d822::1",
+                                     "::ffff:93.184.216.34", "192.0.1.1", "191.255.255.255"])
+def test_public_addresses_and_public_embeddings_pass(address):
+    from chalicelib.domain import urls
+    assert urls.address_allowed(address, False) is True
+
+
+def test_a_mapped_loopback_is_loopback():
+    from chalicelib.domain import urls
+    assert urls.address_allowed("::ffff:127.0.0.1", True) and not urls.address_allowed("::ffff:127.0.0.1", False)

@@ -20,11 +20,22 @@ def test_a_page_keeps_good_items_and_counts_bad_ones():
                                          {"erp_product_id": "B", "on_hand": -1},
                                          {"erp_product_id": "C", "on_hand": 1.5},
                                          {"erp_product_id": "", "on_hand": 1},
-                                         {"erp_product_id": "has space", "on_hand": 1},
+                                         {"erp_product_id": "has/slash", "on_hand": 1},
+                                         {"erp_product_id": " padded", "on_hand": 1},
+                                         {"erp_product_id": "红色-XL 01", "on_hand": 2},
+                                         {"erp_product_id": "A01 #2", "lots": [
+                                             {"lot_no": "批次 #1", "production_date": "2026-01-01",
+                                              "expiry_date": "2027-01-01", "quantity": 5}]},
+                                         {"erp_product_id": "L", "lots": [
+                                             {"lot_no": "a/b", "production_date": "2026-01-01",
+                                              "expiry_date": "2027-01-01", "quantity": 5}]},
                                          "junk"],
                                "next_cursor": "c2"}, 1)
-    assert [(i.erp_product_id, i.on_hand) for i in page.items] == [("A", 3), ("42", 0)]
-    assert len(page.invalid) == 5 and page.next_cursor == "c2"
+    assert [(i.erp_product_id, i.on_hand) for i in page.items] == [("A", 3), ("42", 0), ("红色-XL 01", 2),
+                                                                  ("A01 #2", None)]
+    assert page.items[-1].lots[0]["lot_no"] == "批次 #1"
+    assert len(page.invalid) == 7 and page.next_cursor == "c2"
+    assert any("'/'" in reason for reason in page.invalid)
 
 
 def test_item_lots_are_normalized_and_bad_lots_leave_the_item_out():

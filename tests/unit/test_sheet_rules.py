@@ -14,7 +14,8 @@ from chalicelib.domain.sheet_scan import scan
     ("0017", "0017"), (17.0, "17"), (90.75, "90.75"), (0.1 + 0.2, "0.30000000000000004"), (None, ""),
     (True, "true"), (datetime.date(2024, 1, 5), "2024-01-05"),
     (datetime.datetime(2024, 1, 5, 0, 0), "2024-01-05"), (datetime.datetime(2024, 1, 5, 10, 30), "2024-01-05 10:30:00"),
-    (float("nan"), ""), (12, "12"), ("  a b ", "a b"),
+    (float("nan"), "nan"), (float("inf"), "inf"), (float("-inf"), "-inf"), (1e300, "1e+300"), (1.5, "1.5"),
+    (12, "12"), ("  a b ", "a b"),
 ])
 def test_every_cell_is_text_first(value, text):
     assert cells.text(value) == text

@@ -45,3 +45,27 @@ def test_nonce_shape():
     assert not signing.nonce_well_formed("short")
     assert not signing.nonce_well_formed("x" * 65)
     assert not signing.nonce_well_formed("has space in it!")
+
+
+GOOD = {"X-Onceship-Key": "m_0123456789abcdef", "X-Onceship-Timestamp": "1700000000",
+        "X-Onceship-Nonce": "abcdefghijklmnop", "X-Onceship-Signature": "ab" * 32}
+
+
+def test_well_formed_headers_have_no_problems():
+    assert signing.malformed(GOOD) == []
+    assert signing.malformed(dict(GOOD, **{"X-Onceship-Signature": "AB" * 32})) == []
+
+
+def test_each_header_is_checked_whole_in_ascii():
+    for timestamp in (" 1700000000", "1700000000 ", "1700000000\n", "²³", "１７００００００００", "+1700000000",
+                      "-0", "1_700_000_000", "1.7e9", "9" * 13, ""):
+        problems = signing.malformed(dict(GOOD, **{"X-Onceship-Timestamp": timestamp}))
+        assert len(problems) == 1 and problems[0].startswith("X-Onceship-Timestamp"), timestamp
+        assert not signing.timestamp_fresh(timestamp, 1700000000)
+    for nonce in ("abcdefghijklmnop\n", " abcdefghijklmnop", "abcdefghijklmnoé"):
+        assert signing.malformed(dict(GOOD, **{"X-Onceship-Nonce": nonce})) == [
+            "X-Onceship-Nonce is not 16-64 of A-Z a-z 0-9 _ -"]
+    for signature in ("ab" * 32 + "\n", "ab" * 31 + "é1", "０" * 64):
+        assert signing.malformed(dict(GOOD, **{"X-Onceship-Signature": signature})) == [
+            "X-Onceship-Signature is not 64 hex digits"]
+    assert signing.malformed({}) == [f"{name} is missing" for name in signing.FORMS]

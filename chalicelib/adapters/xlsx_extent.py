@@ -1,0 +1,337 @@
+"""How big the first sheet of an .xlsx really is, found by streaming its XML before it is read.
+
+python-calamine, the reader, loads a sheet's whole used range when it opens it: a slot (~32 bytes)
+for every position between the first and the last cell that holds a value, each cell's entry
+while it loads, and the text of every string cell (a shared string is copied for each cell that
+uses it). A 500-byte file with a value in A1 and another in GR1000000 would so ask for 6 GB and
+kill the worker on every delivery. So before a workbook is opened, `check` streams the parts the
+reader loads (zip entries decompressed a block at a time, the XML parsed by expat without a tree)
+and raises `SheetFatal` for:
+- more than 1,000,000 rows or 200 columns (contract section 9), counted from the cells that hold
+  a value, wherever they are; the `<dimension>` element, which a file may state falsely, is not
+  read;
+- a used range and text the reader could not hold in `memory_budget()`;
+- a zip that unpacks to more than `MAX_UNPACKED` bytes or has more than `MAX_ENTRIES` entries;
+- a DTD (no entity is ever expanded), XML that is not well formed, an unreadable zip.
+Each limit stops the scan as soon as it is passed, so the work is bounded whatever the file holds.
+"""
+import os
+import posixpath
+import re
+import zipfile
+from array import array
+from dataclasses import dataclass
+from typing import List, Optional
+from xml.parsers import expat
+
+from chalicelib.domain import uploads as rules
+from chalicelib.domain.sheet_layout import SheetFatal
+
+SLOT_BYTES = 32            # a position of the used range in the reader
+CELL_BYTES = 40            # a cell's entry while the reader loads the sheet
+STRING_BYTES = 24          # a string's overhead in the reader, besides its text
+WORKER_MEMORY_MB = 2048    # the jobs worker's Lambda memory (.chalice/config.json) when Lambda does not say
+BUDGET_SHARE = 0.7         # of the worker's memory, for the reader; the rest is Python, the app, the report
+MAX_UNPACKED = 1_000_000_000
+MAX_ENTRIES = 10_000
+CHECK_EVERY = 4096         # cells between two checks of the memory estimate
+_BLOCK = 1 << 16
+_REF = re.compile(r"([A-Z]{1,3})([0-9]{1,7})")
+_OFFICE_DOC = "/officeDocument"
+
+
+@dataclass
+class Extent:
+    rows: int = 0               # the last row holding a value (1-based)
+    columns: int = 0            # the last column holding a value (1-based)
+    cells: int = 0              # cells holding a value
+    memory: int = 0             # what the reader would need, estimated
+
+
+class _Refused(Exception):
+    def __init__(self, detail: str):
+        super().__init__(detail)
+        self.detail = detail
+
+
+def memory_budget() -> int:
+    """Bytes the reader may hold: a share of the function's memory (which Lambda states)."""
+    try:
+        megabytes = int(os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE") or WORKER_MEMORY_MB)
+    except ValueError:
+        megabytes = WORKER_MEMORY_MB
+    return int(megabytes * 1_000_000 * BUDGET_SHARE)
+
+
+def check(path: str) -> Extent:
+    """The first sheet's extent, or SheetFatal when it is more than the reader may take."""
+    try:
+        with zipfile.ZipFile(path) as book:
+            entries = book.infolist()
+            if len(entries) > MAX_ENTRIES:
+                raise _Refused(f"the workbook has {len(entries):,} parts; at most {MAX_ENTRIES:,} are read")
+            budget = _Unpacked()
+            shared = _shared_strings(book, entries, budget)
+            sheet = _first_sheet(book, entries, budget)
+            extent = _Sheet(shared).scan(book, sheet, budget)
+            for entry in entries:
+                budget.drain(book, entry)      # every other part counts towards the unpacked size
+            return extent
+    except _Refused as why:
+        raise SheetFatal(why.detail)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, OSError,
+            EOFError, ValueError, KeyError) as err:
+        raise SheetFatal(f"the file cannot be read as a spreadsheet ({type(err).__name__}: {str(err)[:200]})")
+
+
+class _Unpacked:
+    """Bytes unpacked so far, over every part; each part is unpacked once."""
+
+    def __init__(self):
+        self.total, self.done = 0, set()
+
+    def blocks(self, book: zipfile.ZipFile, entry: zipfile.ZipInfo):
+        self.done.add(entry.filename)
+        with book.open(entry) as stream:
+            while True:
+                block = stream.read(_BLOCK)
+                if not block:
+                    return
+                self.total += len(block)
+                if self.total > MAX_UNPACKED:
+                    raise _Refused(f"the workbook unpacks to more than {MAX_UNPACKED // 1_000_000:,} MB; "
+                                   "it is not read")
+                yield block
+
+    def drain(self, book: zipfile.ZipFile, entry: zipfile.ZipInfo) -> None:
+        if entry.filename not in self.done and not entry.is_dir():
+            for _ in self.blocks(book, entry):
+                pass
+
+    def parse(self, book: zipfile.ZipFile, entry: zipfile.ZipInfo, parser) -> None:
+        def no_dtd(*_):
+            raise _Refused("the workbook's XML declares a DTD; it is not read")
+        parser.StartDoctypeDeclHandler = no_dtd
+        parser.EntityDeclHandler = no_dtd
+        try:
+            for block in self.blocks(book, entry):
+                parser.Parse(block, False)
+            parser.Parse(b"", True)
+        except expat.ExpatError as err:
+            raise _Refused(f"the workbook's part {entry.filename} is not well-formed XML ({err})")
+
+
+def _local(name: str) -> str:
+    return name.rpartition(":")[2]
+
+
+def _find(entries: List[zipfile.ZipInfo], name: str) -> Optional[zipfile.ZipInfo]:
+    wanted = name.lstrip("/").lower()
+    return next((e for e in entries if e.filename.lower() == wanted), None)
+
+
+def _shared_strings(book, entries, budget: "_Unpacked") -> array:
+    """The length of every shared string (the reader holds them all, and copies one per use)."""
+    lengths = array("q")
+    state = {"in_text": False, "length": 0, "memory": 0}
+    budget_bytes = memory_budget()
+
+    def start(name, attrs):
+        tag = _local(name)
+        if tag == "si":
+            state["length"] = 0
+        elif tag == "t":
+            state["in_text"] = True
+
+    def end(name):
+        tag = _local(name)
+        if tag == "t":
+            state["in_text"] = False
+        elif tag == "si":
+            lengths.append(state["length"])
+            state["memory"] += state["length"] + STRING_BYTES
+            if state["memory"] > budget_bytes:
+                raise _Refused(_memory_message(state["memory"]))
+
+    def text(data):
+        if state["in_text"]:
+            state["length"] += len(data.encode("utf-8"))
+
+    for entry in entries:
+        if entry.filename.lower().endswith("sharedstrings.xml"):
+            parser = _parser(start, end, text)
+            budget.parse(book, entry, parser)
+    return lengths
+
+
+def _first_sheet(book, entries, budget: "_Unpacked") -> List[zipfile.ZipInfo]:
+    """The part the reader opens as the first sheet; every worksheet part when that cannot be
+    told (the check is then made for all of them)."""
+    workbook = _find(entries, "xl/workbook.xml")
+    rels = _find(entries, "xl/_rels/workbook.xml.rels")
+    if workbook is not None and rels is not None:
+        first, targets = [], {}
+
+        def sheet(name, attrs):
+            if _local(name) == "sheet" and not first:
+                first.append(next((v for k, v in attrs.items() if _local(k) == "id"), None))
+
+        def relationship(name, attrs):
+            if _local(name) == "Relationship":
+                targets[attrs.get("Id")] = attrs.get("Target") or ""
+
+        budget.parse(book, workbook, _parser(sheet))
+        budget.parse(book, rels, _parser(relationship))
+        target = targets.get(first[0]) if first else None
+        if target:
+            path = target.lstrip("/") if target.startswith("/") else posixpath.normpath("xl/" + target)
+            found = _find(entries, path)
+            if found is not None:
+                return [found]
+    return [e for e in entries if e.filename.lower().startswith("xl/worksheets/") and e.filename.lower().endswith(".xml")]
+
+
+def _parser(start, end=None, text=None):
+    parser = expat.ParserCreate()
+    parser.StartElementHandler = start
+    if end is not None:
+        parser.EndElementHandler = end
+    if text is not None:
+        parser.buffer_text = True
+        parser.buffer_size = _BLOCK
+        parser.CharacterDataHandler = text
+    return parser
+
+
+_COLUMNS = {}
+
+
+def _column(letters: str) -> int:
+    number = _COLUMNS.get(letters)
+    if number is None:
+        number = 0
+        for letter in letters:
+            number = number * 26 + ord(letter) - 64
+        if len(_COLUMNS) < 20000:
+            _COLUMNS[letters] = number
+    return number
+
+
+def _memory_message(memory: int) -> str:
+    return (f"reading the sheet would need about {memory // 1_000_000:,} MB (its cells from the first to "
+            f"the last that holds a value, and their text); at most {memory_budget() // 1_000_000:,} MB: "
+            "remove what lies far outside the data, or split the file")
+
+
+class _Sheet:
+    """One worksheet part streamed: where its valued cells are, and what holding them costs.
+    The handlers are closures over local state: they run several times for every cell."""
+
+    def __init__(self, shared: array):
+        self.shared = shared
+        self.shared_memory = sum(shared) + STRING_BYTES * len(shared)
+        self.extent = Extent()
+        self.budget = memory_budget()
+
+    def scan(self, book, parts: List[zipfile.ZipInfo], budget: "_Unpacked") -> Extent:
+        shared, shared_count = self.shared, len(self.shared)
+        max_rows, max_columns = rules.MAX_ROWS, rules.MAX_COLUMNS
+        ref_match, column_of = _REF.fullmatch, _column
+        # row, column, first_row, first_column, last_row, last_column, cells, text
+        at = [0, 0, max_rows + 1, max_columns + 1, 0, 0, 0, 0]
+        cell = [None, "n"]            # (row, column) of the open <c> until counted; its type
+        inside = [None, ""]           # "v", "is" or "t" while their text is read; a shared index
+
+        def start(name, attrs):
+            tag = name if ":" not in name else _local(name)
+            if tag == "c":
+                ref = attrs.get("r")
+                if ref:
+                    match = ref_match(ref)
+                    if not match:
+                        raise _Refused(f"a cell of the sheet has no usable reference ({ref[:20]!r})")
+                    column, row = column_of(match.group(1)), int(match.group(2))
+                else:
+                    column, row = at[1] + 1, at[0]
+                at[1] = column
+                cell[0] = (row, column)
+                cell[1] = attrs.get("t", "n")
+            elif tag == "v" or tag == "is":
+                position = cell[0]
+                if position is not None:
+                    cell[0] = None
+                    count(position[0], position[1], cell[1])
+                inside[0], inside[1] = tag, ""
+            elif tag == "t" and inside[0] == "is":
+                inside[0] = "t"
+            elif tag == "row":
+                number = attrs.get("r")
+                at[0] = int(number) if number and number.isdigit() and len(number) < 9 else at[0] + 1
+                at[1] = 0
+
+        def count(row, column, kind):
+            at[6] += 1
+            if row > at[4]:
+                at[4] = row
+                if row > max_rows:
+                    refuse()
+            if column > at[5]:
+                at[5] = column
+                if column > max_columns:
+                    refuse()
+            if row < at[2]:
+                at[2] = row
+            if column < at[3]:
+                at[3] = column
+            if kind != "n" and kind != "s":
+                at[7] += STRING_BYTES
+            if at[6] % CHECK_EVERY == 0:
+                self._check_memory(at)
+
+        def refuse():
+            raise _Refused(rules.sheet_too_large(at[4], at[5]))
+
+        def end(name):
+            if inside[0] is None:
+                return
+            tag = name if ":" not in name else _local(name)
+            if tag == "v":
+                if cell[1] == "s":
+                    index = inside[1].strip()
+                    if not (index.isdigit() and len(index) < 12 and int(index) < shared_count):
+                        raise _Refused("a cell of the sheet names a shared string that does not exist "
+                                       f"({index[:16]!r})")
+                    at[7] += shared[int(index)] + STRING_BYTES
+                inside[0] = None
+            elif tag == "t" and inside[0] == "t":
+                inside[0] = "is"
+            elif tag == "is" or tag == "c":
+                inside[0] = None
+
+        def chars(data):
+            where = inside[0]
+            if where == "v":
+                kind = cell[1]
+                if kind == "s":
+                    if len(inside[1]) < 16:
+                        inside[1] += data[:16]
+                elif kind != "n" and kind != "b":
+                    at[7] += len(data.encode("utf-8"))
+            elif where == "t":
+                at[7] += len(data.encode("utf-8"))
+
+        for part in parts:
+            at[0] = at[1] = 0
+            budget.parse(book, part, _parser(start, end, chars))
+        self._check_memory(at)
+        return self.extent
+
+    def _check_memory(self, at: list) -> None:
+        extent = self.extent
+        extent.rows, extent.columns, extent.cells = at[4], at[5], at[6]
+        if not extent.cells:
+            return
+        area = (at[4] - at[2] + 1) * (at[5] - at[3] + 1)
+        extent.memory = SLOT_BYTES * area + CELL_BYTES * extent.cells + at[7] + self.shared_memory
+        if extent.memory > self.budget:
+            raise _Refused(_memory_message(extent.memory))
