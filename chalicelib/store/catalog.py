@@ -59,7 +59,7 @@ class CatalogStore:
             elif item["sk"] == "PRODUCT":
                 products[item["erp_product_id"]] = item
             elif item["sk"] == "STOCK":
-                stocks[self.scope.product_id_of(item["pk"])] = item
+                stocks[self.scope.stock_id_of(item["pk"])] = item
         return products, stocks, others
 
     def listed_images(self, shas: Iterable[str]) -> dict:

@@ -140,7 +140,7 @@ class DeskStore:
         """{erp_product_id: stock record} with the product's real figures (buckets included)."""
         from chalicelib.store.stock import StockStore
         records = StockStore(self.merchant_id, self.table).many(list(erp_product_ids))
-        return {self.scope.product_id_of(r["pk"]): r for r in records}
+        return {self.scope.stock_id_of(r["pk"]): r for r in records}
 
     # steps --------------------------------------------------------------------------------
     def _sort(self, item: dict, stage: str) -> str:

@@ -163,7 +163,7 @@ class MerchantScope:
     def sync_product(self, erp_product_id: str) -> tuple:
         return self.pk("SYNC"), f"P#{code(erp_product_id)}"
 
-    # catalog and inventory share one partition per product ----------------------------------
+    # a product and its stock: a partition each --------------------------------------------------
     def product_pk(self, erp_product_id: str) -> str:
         return self.pk("P", code(erp_product_id))
 
@@ -178,7 +178,15 @@ class MerchantScope:
         return self.product_pk(erp_product_id), "PRODUCT"
 
     def stock(self, erp_product_id: str) -> tuple:
-        return self.product_pk(erp_product_id), "STOCK"
+        """The product's stock record: a partition of its own (every placement of a hot product
+        reads the product and the stock record: apart, each takes half of those reads)."""
+        return self.product_pk(erp_product_id) + SEPARATOR + "S", "STOCK"
+
+    def stock_id_of(self, stock_pk: str) -> str:
+        """The erp_product_id a stock record's partition key (`stock`) spells."""
+        if not stock_pk.endswith(SEPARATOR + "S"):
+            raise ValueError(f"{stock_pk!r} is not a stock partition")
+        return self.product_id_of(stock_pk[:-2])
 
     def products_index(self) -> str:
         """gsi1 partition listing the merchant's products (gsi1sk = `products_index_sk`)."""
@@ -322,7 +330,7 @@ class MerchantScope:
 UNPAID_SHARDS = 64          # all merchants: two index writes per order (placed, paid)
 WEBHOOK_DUE_SHARDS = 64     # all merchants: four index writes per event
 FEED_SHARDS = 8             # one merchant, each of pending and synced
-DESK_SHARDS = 16            # one merchant: nine index writes per order through the stages
+DESK_SHARDS = 32            # one merchant: nine index writes per order through the stages
 STOCK_INDEX_SHARDS = 16     # one merchant: two index writes per change of on_hand
 WEBHOOK_STATUS_SHARDS = 16  # one merchant, each status
 

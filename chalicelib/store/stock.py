@@ -1,4 +1,4 @@
-"""Stock records (pk `M#<mid>#P#<erp_product_id>`, sk `STOCK`): named conditional writes.
+"""Stock records (pk `M#<mid>#P#<erp_product_id>#S`, sk `STOCK`): named conditional writes.
 
 Attributes: `on_hand`, `reserved`, `free` (= on_hand - reserved, kept by every write so that one
 condition `free >= :q` guards a reservation), `lots`, `source`, `updated_at`, `rev` (bumped by
@@ -165,7 +165,7 @@ class StockStore:
             return records
         wanted = [k for r in split for k in bucket_keys(self.scope, r)]
         buckets = self.table.batch_get(wanted)
-        return [combined(r, of_record(buckets, r)) if r and r.get("buckets") else r for r in records]
+        return [combined(r, of_record(self.scope, buckets, r)) if r and r.get("buckets") else r for r in records]
 
     def everything(self) -> list:
         """Every record of the merchant: the index's shards, then the records (consistent; the

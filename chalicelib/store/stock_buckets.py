@@ -69,13 +69,13 @@ def is_hot(seen: Optional[dict]) -> bool:
 
 # keys and reads -------------------------------------------------------------------------------
 def bucket_keys(scope: MerchantScope, record: dict) -> list:
-    erp_id = record.get("erp_product_id") or scope.product_id_of(record["pk"])
+    erp_id = record.get("erp_product_id") or scope.stock_id_of(record["pk"])
     return [scope.stock_bucket(erp_id, n) for n in range(int(record["buckets"]))]
 
 
-def of_record(buckets: list, record: dict) -> list:
-    prefix = record["pk"] + "#B#"
-    return [b for b in buckets if b["pk"].startswith(prefix)]
+def of_record(scope: MerchantScope, buckets: list, record: dict) -> list:
+    keys = set(bucket_keys(scope, record))
+    return [b for b in buckets if (b["pk"], b["sk"]) in keys]
 
 
 def _free(bucket: Optional[dict]) -> int:
@@ -276,7 +276,7 @@ def into_pools(merchant_id: str, quantities: Dict[str, int], table: Optional[Tab
     table = table or Table()
     scope = MerchantScope(merchant_id)
     for record in table.batch_get(scope.stock(sku) for sku in quantities):
-        erp_id = record.get("erp_product_id") or scope.product_id_of(record["pk"])
+        erp_id = record.get("erp_product_id") or scope.stock_id_of(record["pk"])
         if record.get("buckets") and int(record.get("free") or 0) < quantities.get(erp_id, 0):
             moves = Buckets(merchant_id, erp_id, table)
             for _ in range(3):

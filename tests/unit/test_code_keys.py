@@ -104,3 +104,14 @@ def test_prefix_queries_end_at_a_separator_so_no_code_reaches_another():
     assert not scope.region_group("A#2")[1].startswith(scope.region_group("A")[1] + keys.SEPARATOR)
     low, high = scope.stock_index_sk("2026-12-01T00:00:00.000Z", ""), "~"
     assert all(low <= scope.stock_index_sk("2026-12-01T00:00:01.000Z", t) < high for t in strings(500))
+
+
+def test_a_stock_partition_names_its_product_and_no_product_partition():
+    scope = MerchantScope("m_1")
+    for text in sorted(set(strings(500)) - {""}):
+        pk, _ = scope.stock(text)
+        assert scope.stock_id_of(pk) == text
+        assert pk not in {scope.product_pk(t) for t in (text, text + "#S")}
+        assert scope.stock_bucket(text, 3)[0] != scope.stock(text + "#B#3")[0]
+    with pytest.raises(ValueError):
+        scope.stock_id_of(scope.product_pk("A"))
