@@ -25,8 +25,9 @@ test: $(STAMP)
 package: $(STAMP)
 	$(PY) scripts/package.py $(if $(BUCKET),--bucket-name $(BUCKET))
 
+# Every bench (or ONLY=orders, ONLY=orders,uploads); their `bench:` lines go to bench/results.json.
 bench: $(STAMP)
-	@set -e; for script in bench/*.py; do echo "== $$script"; $(PY) $$script; done
+	$(PY) bench/run.py $(ONLY)
 
 clean:
 	rm -rf build .pytest_cache

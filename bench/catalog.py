@@ -16,6 +16,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from support import result  # noqa: E402  (first: quiets the logs)
+
 from chalicelib.sdk import Client  # noqa: E402
 
 N = 100
@@ -132,6 +134,10 @@ def run(stack, rounds: int) -> None:
           "does no reads and no auth. 'tx ms' is the time inside TransactWriteItems on moto, which "
           "parses and applies each operation in pure Python, so local times say little about "
           "DynamoDB; the request counts are the figure that carries over.")
+    short = {"products, new (match rounds)": "products_new", "products, again (50 pending rematch)": "products_again",
+             "prices": "prices", "customers": "customers", "listings (50 listable)": "listings"}
+    result("catalog", **{f"{short[name]}_requests_vs_base": statistics.median(len(ops) for ops, _, _ in samples) / base_requests
+                         for name, samples in rows.items() if name in short})
 
 
 if __name__ == "__main__":

@@ -20,6 +20,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from support import result  # noqa: E402  (first: quiets the logs)
+
 WRITES = {"PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems", "BatchWriteItem"}
 
 
@@ -230,6 +232,8 @@ def run(batch: int) -> None:
           f"{took:.2f}s = {len(body['order_ids']) / took:.0f} pages/s, "
           f"ratio to reportlab alone {len(body['order_ids']) / took / base:.2f}")
     assert len(more) == batch
+    result("desk", claim_requests=claim_total, claim_orders=len(claimed), ship_writes=writes,
+           label_pages_vs_reportlab=ours / base, print_batch_vs_reportlab=len(body["order_ids"]) / took / base)
 
 
 if __name__ == "__main__":

@@ -1,29 +1,27 @@
-"""Order placement: the signed HTTP path against the raw TransactWriteItems it performs.
+"""Order placement: the signed HTTP path against the raw TransactWriteItems an order must write.
 
 Starts its own LocalStack (moto server + the Chalice app over HTTP), seeds one merchant with
-products and stock, then, interleaved so both see the same machine load and table size:
-  - http: `POST /v1/orders` signed by a channel, with a fresh checkout token (issued beforehand);
-  - raw : the very transaction that placement writes (token use, order, order reference, one
-          reservation per product), sent with boto3 straight to the same engine.
-Prints the medians and their ratio (target <= 1.5), how much of a placement is spent waiting on
-DynamoDB, and the DynamoDB requests one placement makes by operation. Target: 1 write request for
-the order — the token's idempotency record is inside the order's own transaction, not a second
-write — besides the authentication's nonce record; the reads are the channel (authentication),
-prices with the buyer's link (one batch) and the stock records for the lot shown (one batch).
-
-chalice.local leaves Nagle's algorithm on, which adds ~40 ms to every answer on loopback; the
-bench turns it off for its own server (see `_no_nagle`) so that the app is what is measured.
+products and stock, then, interleaved so all three see the same machine load and table size:
+  - first: `POST /v1/orders` signed by a channel, with a fresh checkout token, after the warm
+           process forgot everything it caches (channel record, product and stock records): what
+           the first order of a process, or of products it has not sold yet, costs;
+  - warm : the same again right after (what every later order costs);
+  - raw  : the floor, the very transaction an order must write (token use, order, order
+           reference, one reservation per product), sent with boto3 straight to the same engine.
+Prints the medians, their ratios (target: warm <= 1.25 x raw) and the DynamoDB requests of a warm
+and of a first placement by operation (target: 1 on the warm path — the order's transaction,
+which also carries the request's nonce and the checks that the cached prices are current).
 
 Run: .venv/bin/python bench/orders.py [placements] [lines per order]
 """
+import json
 import statistics
 import sys
-import tempfile
 import time
-from collections import Counter
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from support import Requests, result
+
+from chalicelib.sdk import Client
 
 
 def seed(merchant_id: str, products: list) -> None:
@@ -50,9 +48,8 @@ def body(merchant_id: str, products: list, n: int) -> dict:
 
 
 def raw_transaction(merchant_id: str, channel_id: str, products: list, token: str) -> list:
-    """The operations `services.checkout.place_order` writes, built by the same store code."""
-    import json
-
+    """The operations an order must write, built by the same store code: the token's use, the
+    order, its reference, a reservation per product."""
     from chalicelib.domain import clock
     from chalicelib.domain import orders as rules
     from chalicelib.domain.ids import sortable_id
@@ -76,21 +73,22 @@ def raw_transaction(merchant_id: str, channel_id: str, products: list, token: st
                     "channel_id": channel_id})] + [stock.reserve_op(merchant_id, e, 1) for e in products]
 
 
-def _no_nagle(stack) -> str:
-    """chalice.local's handler leaves Nagle's algorithm on; with the client's delayed ACK every
-    answer then waits ~40 ms for nothing (GET /v1/health: 43 ms → 1 ms with TCP_NODELAY). That
-    is the local server, not the app, so the bench turns it off for its own stack."""
-    handler = getattr(getattr(stack.api.server, "_wrapped_handler", None), "func", None)
-    if handler is None or getattr(handler, "disable_nagle_algorithm", False):
-        return "local API server: as configured"
-    handler.disable_nagle_algorithm = True
-    return "local API server: TCP_NODELAY set by the bench (chalice.local leaves Nagle on: +40 ms an answer)"
+def forget_caches() -> None:
+    """What a fresh process does not have: the verified channel and the catalog records."""
+    from chalicelib.api import auth
+    auth._accounts.clear()
+    try:
+        from chalicelib.store import catalog_cache
+    except ImportError:       # before the warm path caches catalog records
+        return
+    catalog_cache.clear()
 
 
 def main(placements: int = 60, lines: int = 3) -> None:
+    import tempfile
+
     from chalicelib import aws
     from chalicelib.local.stack import LocalStack
-    from chalicelib.sdk import Client
     from chalicelib.store.checkout import CheckoutTokenStore
     from chalicelib.store.table import Table
 
@@ -98,7 +96,6 @@ def main(placements: int = 60, lines: int = 3) -> None:
         stack = LocalStack(port=0, aws_port=0, state_dir=state_dir, admin_token="bench-admin-token",
                            run_schedules=False, snapshot_interval=0)
         stack.start()
-        nagle_note = _no_nagle(stack)
         try:
             admin = Client(stack.api_url, ("bearer", stack.admin_token))
             m = admin.post("/v1/admin/merchants", {"name": "bench"}).json()
@@ -107,66 +104,74 @@ def main(placements: int = 60, lines: int = 3) -> None:
             channel = Client(stack.api_url, ("signed", cid, ch["secret"]))
             products = [f"P{i:03d}" for i in range(lines)]
             seed(mid, products)
-            tokens = CheckoutTokenStore(mid)
-            table = Table()
-            raw_client = aws.dynamodb()
-            http_times, raw_times = [], []
-            calls = Counter()
-            started_calls, in_dynamodb = {}, []
+            tokens, table, raw_client = CheckoutTokenStore(mid), Table(), aws.dynamodb()
+            times = {"first": [], "warm": [], "raw": []}
+            requests = {"first": Requests(), "warm": Requests()}
+            n = 0
+            floor_ops: list = []
 
-            def record(model, params, **_):
-                calls[model.name] += 1
-                started_calls[model.name] = time.perf_counter()
+            def place(kind: str, measured: bool) -> None:
+                nonlocal n
+                n += 1
+                token = channel.post("/v1/checkout-tokens", {"merchant_id": mid}).json()["token"]
+                if kind == "first":
+                    forget_caches()
+                with requests[kind].counting() if measured else _nothing():
+                    started = time.perf_counter()
+                    answer = channel.post("/v1/orders", body(mid, products, n), headers={"Idempotency-Key": token})
+                    elapsed = time.perf_counter() - started
+                assert answer.status_code == 201, answer.text
+                if measured:
+                    times[kind].append(elapsed)
 
-            def answered(model, **_):
-                in_dynamodb.append(time.perf_counter() - started_calls.pop(model.name, time.perf_counter()))
-
-            events = aws.dynamodb().meta.events
-            for n in range(placements + 5):
-                warm = n < 5
-                http_token = channel.post("/v1/checkout-tokens", {"merchant_id": mid}).json()["token"]
-                raw_token = f"ct_raw_{n}"
-                tokens.issue(raw_token, cid)
-                ops = raw_transaction(mid, cid, products, raw_token)
+            def raw(measured: bool) -> None:
+                token = f"ct_raw_{n}"
+                tokens.issue(token, cid)
+                ops = raw_transaction(mid, cid, products, token)
+                floor_ops[:] = ops
                 for op in ops:
                     for part in op.values():
                         part["TableName"] = table.name
-                if not warm:
-                    events.register("before-call.dynamodb", record)
-                    events.register("after-call.dynamodb", answered)
-                started = time.perf_counter()
-                answer = channel.post("/v1/orders", body(mid, products, n), headers={"Idempotency-Key": http_token})
-                elapsed = time.perf_counter() - started
-                if not warm:
-                    events.unregister("before-call.dynamodb", record)
-                    events.unregister("after-call.dynamodb", answered)
-                assert answer.status_code == 201, answer.text
                 started = time.perf_counter()
                 raw_client.transact_write_items(TransactItems=ops)
-                raw = time.perf_counter() - started
-                if not warm:
-                    http_times.append(elapsed)
-                    raw_times.append(raw)
+                if measured:
+                    times["raw"].append(time.perf_counter() - started)
+
+            for i in range(placements + 5):
+                measured = i >= 5                      # the first rounds warm imports and connections
+                place("first", measured)
+                place("warm", measured)
+                raw(measured)
         finally:
             stack.stop(save=False)
-    h, r = statistics.median(http_times), statistics.median(raw_times)
-    print(f"placements: {placements}, lines per order: {lines}; {nagle_note}")
-    print(f"raw TransactWriteItems : median {r * 1000:.1f} ms")
-    print(f"signed HTTP placement  : median {h * 1000:.1f} ms")
-    print(f"ratio http/raw         : {h / r:.2f}  (target <= 1.5)")
-    print(f"HTTP path overhead     : {(h - r) * 1000:.1f} ms (HTTP, signature check, and the other "
-          f"DynamoDB requests below at the local engine's per-request cost)")
-    waited, mean = sum(in_dynamodb) / placements, statistics.mean(http_times)
-    print(f"  mean placement {mean * 1000:.1f} ms, of which waiting on DynamoDB {waited * 1000:.1f} ms; "
-          f"HTTP, signature and app code {(mean - waited) * 1000:.1f} ms")
-    per = {op: count / placements for op, count in sorted(calls.items())}
-    writes = sum(v for k, v in per.items() if k in ("TransactWriteItems", "PutItem", "UpdateItem", "DeleteItem"))
-    print(f"DynamoDB requests per placement: {sum(per.values()):.1f} ({', '.join(f'{k} {v:.1f}' for k, v in per.items())})")
-    print(f"  writes {writes:.1f}: the order transaction (order, token record, reference, reservations) "
-          f"and the authentication's nonce record (replay protection, not foldable into the order's "
-          f"transaction without remembering failed requests); reads: one batch of products, stock "
-          f"records and the buyer link (the channel record and the auto-listing switch are cached "
-          f"briefly by a warm process)")
+    first, warm, floor = (statistics.median(times[k]) for k in ("first", "warm", "raw"))
+
+    def per(kind):
+        counted = requests[kind]
+        return counted.total / placements, ", ".join(f"{op} {c / placements:.1f}" for op, c in sorted(counted.ops.items()))
+
+    warm_requests, warm_ops = per("warm")
+    first_requests, first_ops = per("first")
+    print(f"placements: {placements} of each kind, {lines} lines per order")
+    print(f"{'':34} {'median ms':>10} {'vs raw':>7} {'DynamoDB requests':>18}")
+    print(f"{'raw TransactWriteItems (floor)':34} {floor * 1000:10.1f} {1:7.2f} {1:18.1f}")
+    print(f"{'signed placement, warm process':34} {warm * 1000:10.1f} {warm / floor:7.2f} {warm_requests:18.1f}  ({warm_ops})")
+    print(f"{'signed placement, first call':34} {first * 1000:10.1f} {first / floor:7.2f} {first_requests:18.1f}  ({first_ops})")
+    waited = requests["warm"].seconds / placements
+    print(f"a warm placement waits {waited * 1000:.1f} ms (mean) on DynamoDB, its transaction carrying "
+          f"{requests['warm'].items_per_transaction():.0f} operations against the floor's {len(floor_ops)}; "
+          f"the rest is HTTP, the signature and the app")
+    print("targets: warm <= 1.25 x raw, 1 DynamoDB request per warm placement")
+    result("orders", warm_ratio=warm / floor, warm_requests=warm_requests, first_ratio=first / floor,
+           first_requests=first_requests, raw_ms=floor * 1000, warm_ms=warm * 1000, first_ms=first * 1000)
+
+
+class _nothing:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
 
 
 if __name__ == "__main__":

@@ -22,6 +22,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from support import result  # noqa: E402  (first: quiets the logs)
+
 WRITES = {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"}
 
 
@@ -131,6 +133,9 @@ def main(skus: int = 10_000, rounds: int = 3) -> None:
     print(f"poll wall time / raw page fetch: {statistics.median(r[3] / r[4] for r in results):.2f}  "
           f"(median poll {statistics.median(r[3] for r in results):.2f} s, "
           f"raw fetch {statistics.median(r[4] for r in results):.2f} s, {changed:.0f} changed SKUs)")
+    result("polling", writes_per_changed=statistics.median(r[1] / r[0] for r in results),
+           items_per_changed=statistics.median(r[2] / r[0] for r in results),
+           poll_vs_raw_fetch=statistics.median(r[3] / r[4] for r in results))
 
 
 if __name__ == "__main__":

@@ -30,6 +30,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from support import result  # noqa: E402  (first: quiets the logs)
+
 ROWS = 100_000
 
 
@@ -176,6 +178,10 @@ def worker(merchant_id: str, path: str, preview: bool) -> None:
                       "invocations": sum(s.stats["invocations"] for s in pump.sources.values())}))
 
 
+def result_rss(worker_result: dict) -> float:
+    return round(worker_result["max_rss_mb"], 1)
+
+
 def main(rows: int) -> None:
     from chalicelib.local.stack import LocalStack
     from chalicelib.services import accounts
@@ -206,6 +212,7 @@ def main(rows: int) -> None:
         direct = sample / write_seconds
         print(f"raw writes (TransactWriteItems of 99 price updates, {sample} rows): {direct:,.0f} rows/s")
         print(f"reader memory: the opened sheet adds {reader_memory(path):.0f} MB (python-calamine's cells)")
+        figures = {}
         for preview in (True, False):
             result = run_worker(stack.environment, merchant_id, path, preview)
             job = result["job"]
@@ -217,8 +224,14 @@ def main(rows: int) -> None:
                   f"{speed / baseline:.3f} (target >= 0.4; to openpyxl read-only {speed / other:.2f}); peak RSS {result['max_rss_mb']:.0f} MB "
                   f"(target <= 256); DynamoDB requests per 100 rows {100 * total / rows:.2f} "
                   f"{dict(sorted(result['requests'].items()))}; handler invocations {result['invocations']}")
-            if not preview:
+            if preview:
+                figures.update(preview_vs_openpyxl=speed / other, preview_vs_calamine=speed / baseline,
+                               peak_rss_mb=result_rss(result))
+            else:
                 print(f"apply / raw writes of the same rows: {speed / direct:.2f}")
+                figures.update(apply_vs_raw_writes=speed / direct,
+                               peak_rss_mb=max(figures["peak_rss_mb"], result_rss(result)))
+        result("uploads", **figures)
     finally:
         stack.stop(save=False)
 

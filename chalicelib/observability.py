@@ -28,5 +28,8 @@ def flush() -> None:
         with _metrics_lock:
             if metrics().metric_set:  # another thread of the local server may have flushed them
                 metrics().flush_metrics()
+                # With POWERTOOLS_METRICS_DISABLED the flush prints nothing and keeps the set,
+                # which would grow and print by itself at 100 values; drop it either way.
+                metrics().clear_metrics()
     except Exception:  # a metrics failure never fails a request
         logger().exception("metrics flush failed")

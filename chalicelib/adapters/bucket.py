@@ -28,8 +28,18 @@ def presign_put(key: str, expires_in: int) -> str:
 def presign_get(key: str, expires_in: int, filename: Optional[str] = None) -> str:
     params = {"Bucket": name(), "Key": key}
     if filename:
-        params["ResponseContentDisposition"] = f'attachment; filename="{filename}"'
+        params["ResponseContentDisposition"] = attachment(filename)
     return _s3().generate_presigned_url("get_object", Params=params, ExpiresIn=expires_in)
+
+
+def attachment(filename: str) -> str:
+    """Content-Disposition of a download named `filename`: an ASCII fallback and, for any other
+    name, its UTF-8 form (RFC 6266 / 5987), so 库存.csv.result.xlsx arrives under its own name."""
+    from urllib.parse import quote
+    fallback = "".join(c if 32 <= ord(c) < 127 and c not in '"\\' else "_" for c in filename) or "download"
+    if fallback == filename:
+        return f'attachment; filename="{filename}"'
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
 class TooLarge(Exception):

@@ -9,7 +9,7 @@ from chalicelib.domain import clock, secrets, signing
 from chalicelib.domain.errors import (Forbidden, InvalidSession, SignatureExpired, SignatureInvalid,
                                       Unauthenticated)
 from chalicelib.services import accounts
-from chalicelib.store.accounts import AccountStore
+from chalicelib.store.accounts import AccountStore, PendingNonce
 
 ACCOUNT_CACHE_SECONDS = 30
 _accounts: dict = {}  # key id -> (valid until, account record, kind)
@@ -17,15 +17,18 @@ _accounts: dict = {}  # key id -> (valid until, account record, kind)
 SIGNED_HEADERS = tuple(name.lower() for name in signing.FORMS)
 
 
-def authenticate(request, allowed: Tuple[str, ...], store: Optional[AccountStore] = None) -> Optional[Caller]:
-    """The caller of `request`, checked against the kinds `allowed` (empty: public route)."""
+def authenticate(request, allowed: Tuple[str, ...], store: Optional[AccountStore] = None,
+                 defer_nonce: bool = False) -> Optional[Caller]:
+    """The caller of `request`, checked against the kinds `allowed` (empty: public route).
+    A signed request's nonce is recorded here, or, with `defer_nonce`, left to the caller as
+    `caller.nonce` (store.accounts.PendingNonce) once the signature is verified."""
     if not allowed:
         return None
     store = store or AccountStore()
     headers = request.headers
     bearer = _bearer(headers.get("authorization"))
     if any(headers.get(h) for h in SIGNED_HEADERS):
-        caller = _signed(request, store)
+        caller = _signed(request, store, defer_nonce)
     elif bearer is not None:
         caller = _bearer_caller(bearer, store)
     else:
@@ -33,6 +36,8 @@ def authenticate(request, allowed: Tuple[str, ...], store: Optional[AccountStore
     if headers.get("x-onceship-source", "").lower() == "manual":
         caller.manual = True
     if not _permitted(caller, allowed):
+        if caller.nonce is not None:
+            caller.nonce.settle()          # as for any signed request: recorded before the answer
         raise Forbidden(f"A {caller.role or caller.kind} may not call this endpoint")
     return caller
 
@@ -62,7 +67,7 @@ def _bearer_caller(token: str, store: AccountStore) -> Caller:
                   role=user["role"], manual=True, session_key=user["session_key"])
 
 
-def _signed(request, store: AccountStore) -> Caller:
+def _signed(request, store: AccountStore, defer_nonce: bool = False) -> Caller:
     sent = {name: request.headers.get(name.lower()) or "" for name in signing.FORMS}
     problems = signing.malformed(sent)
     if problems:  # before the clock: a malformed request is never answered signature_expired
@@ -73,10 +78,13 @@ def _signed(request, store: AccountStore) -> Caller:
     message = signing.string_to_sign(request.method, _wire_path(request), _query(request), timestamp,
                                      nonce, request.raw_body or b"")
     account, kind = _verified_account(key_id, message, signature, store)
-    store.use_nonce(key_id, nonce, signing.NONCE_TTL_SECONDS)
+    pending = PendingNonce(key_id, nonce, signing.NONCE_TTL_SECONDS, store)
+    if not defer_nonce:
+        pending.settle()
     if kind == "merchant":
-        return Caller(kind="merchant", merchant_id=key_id)
-    return Caller(kind="channel", channel_id=key_id, merchant_ids=tuple(account.get("merchant_ids", [])))
+        return Caller(kind="merchant", merchant_id=key_id, nonce=pending)
+    return Caller(kind="channel", channel_id=key_id, merchant_ids=tuple(account.get("merchant_ids", [])),
+                  nonce=pending)
 
 
 def _verified_account(key_id: str, message: str, signature: str, store: AccountStore) -> tuple:

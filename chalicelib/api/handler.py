@@ -14,6 +14,7 @@ class Caller:
     role: Optional[str] = None     # a console user's: operator | supervisor | manager
     manual: bool = False           # console and X-Onceship-Source: manual
     session_key: Optional[str] = None  # a console user's session, as stored (for logout)
+    nonce: Any = None              # store.accounts.PendingNonce when the handler defers_nonce
 
     @property
     def scope(self) -> str:
@@ -52,11 +53,16 @@ class Meta:
     status: int = 200
     idempotent: bool = False
     response: Optional[Type] = None
+    defers_nonce: bool = False     # a signed request's nonce goes into the handler's transaction
 
 
 def handler(body: Optional[Type] = None, query: Optional[Type] = None, status: int = 200,
-            idempotent: bool = False, response: Optional[Type] = None) -> Callable:
+            idempotent: bool = False, response: Optional[Type] = None,
+            defers_nonce: bool = False) -> Callable:
+    """`defers_nonce`: the handler writes the caller's nonce (`ctx.caller.nonce`, a
+    store.accounts.PendingNonce) inside its own transaction; the pipeline writes it alone after
+    any answer for which that did not happen."""
     def mark(fn: Callable) -> Callable:
-        fn.meta = Meta(body, query, status, idempotent, response)
+        fn.meta = Meta(body, query, status, idempotent, response, defers_nonce)
         return fn
     return mark

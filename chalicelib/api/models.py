@@ -12,8 +12,10 @@ _MONEY = re.compile(r"^\d{1,12}(\.\d{1,2})?$")
 
 
 class Strict(BaseModel):
-    """Unknown fields are an error, so a typo never silently does nothing."""
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    """Unknown fields are an error, so a typo never silently does nothing. A model's validator is
+    built when it first validates (defer_build), not at import: a cold start builds only the
+    models its one request uses."""
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
 
 
 def _money(value: str) -> str:

@@ -2,11 +2,11 @@
 return plain dicts built by domain/orders.py `body` and services/webhooks.py `view`)."""
 from typing import List, Literal, Optional
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 
 class View(BaseModel):
-    pass
+    model_config = ConfigDict(defer_build=True)   # built only when the OpenAPI document is
 
 
 class Lot(View):

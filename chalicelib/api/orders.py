@@ -17,7 +17,7 @@ from chalicelib.api.handler import handler
 from chalicelib.api.models import Code, Id, NonEmpty, Strict
 from chalicelib.domain import clock
 from chalicelib.domain.errors import IdempotencyKeyRequired, ValidationFailed
-from chalicelib.services import checkout, orders
+from chalicelib.services import checkout
 
 Text = lambda n: Field(min_length=1, max_length=n)  # noqa: E731
 
@@ -84,7 +84,7 @@ def issue_token(ctx):
     return checkout.issue_token(ctx.caller.channel_id, ctx.caller.merchant_ids, ctx.body.merchant_id)
 
 
-@handler(body=NewOrder, status=201, response=views.Order)
+@handler(body=NewOrder, status=201, response=views.Order, defers_nonce=True)
 def place_order(ctx):
     token = ctx.headers.get("idempotency-key")
     if token is None:
@@ -94,7 +94,7 @@ def place_order(ctx):
         raise ValidationFailed("Idempotency-Key must be 1-255 characters",
                                [{"field": "Idempotency-Key", "message": "1-255 characters"}])
     text, replayed = checkout.place_order(ctx.caller.channel_id, ctx.caller.merchant_ids, token,
-                                          ctx.body.model_dump(mode="json"))
+                                          ctx.body.model_dump(mode="json"), nonce=ctx.caller.nonce)
     headers = {"Content-Type": "application/json"}
     if replayed:
         headers["Idempotent-Replayed"] = "true"
@@ -104,14 +104,16 @@ def place_order(ctx):
 place_order.idempotency_key = "Required: the checkout token from POST /v1/checkout-tokens"
 
 
-@handler(body=Payment, idempotent=True, response=views.Order)
+@handler(body=Payment, idempotent=True, response=views.Order, defers_nonce=True)
 def pay(ctx):
+    from chalicelib.services import orders
     return orders.pay(ctx.caller.channel_id, ctx.caller.merchant_ids, ctx.params["order_id"],
-                      clock.iso(ctx.body.paid_at.timestamp()))
+                      clock.iso(ctx.body.paid_at.timestamp()), nonce=ctx.caller.nonce)
 
 
 @handler(body=RefundRequest, status=201, idempotent=True, response=views.RefundAnswer)
 def request_refund(ctx):
     lines = [line.model_dump() for line in ctx.body.lines] if ctx.body.lines else None
+    from chalicelib.services import orders
     return orders.request_refund(ctx.caller.channel_id, ctx.caller.merchant_ids, ctx.params["order_id"],
                                  ctx.body.reason, lines)

@@ -29,11 +29,11 @@ def run(route, request, params: dict) -> Response:
     caller = None
     try:
         settings()  # outside the local stage, no secrets: ConfigurationError, whatever the route
-        caller = authenticate(request, route.auth)
+        fn = load(route.target)
+        caller = authenticate(request, route.auth, defer_nonce=fn.meta.defers_nonce)
         if caller and caller.merchant_id:
             log.thread_safe_append_keys(merchant_id=caller.merchant_id)
         _limit(caller)
-        fn = load(route.target)
         ctx = Context(caller=caller, params=paths.decoded(route.path, paths.wire_path(request), params),
                       query=_query(fn.meta.query, request),
                       body=_body(fn.meta.body, request), headers=request.headers,
@@ -51,11 +51,27 @@ def run(route, request, params: dict) -> Response:
     except Exception:
         log.exception("unhandled error")
         response = problems.internal(request_id)
+    response = _settle_nonce(caller, response, request_id)
     response.headers["X-Request-Id"] = request_id
     elapsed_ms = round((time.perf_counter() - started) * 1000, 1)
     log.info("request", extra={"status": response.status_code, "ms": elapsed_ms})
     log.thread_safe_remove_keys(["request_id", "route", "merchant_id"])
     _measure(response.status_code, elapsed_ms)
+    return response
+
+
+def _settle_nonce(caller, response: Response, request_id: str) -> Response:
+    """A deferred nonce that the handler's transaction did not write is written now, before the
+    answer goes out; if it was used before, the request was a replay and that is the answer."""
+    if caller is None or caller.nonce is None:
+        return response
+    try:
+        caller.nonce.settle()
+    except DomainError as error:
+        return problems.from_error(error, request_id)
+    except Exception:
+        obs.logger().exception("nonce write failed")
+        return problems.internal(request_id)
     return response
 
 

@@ -35,7 +35,8 @@ def _r(method: str, path: str, target: str, auth: Tuple[str, ...], summary: str 
 ROUTES = [
     _r("GET", "/v1/health", "system:health", PUBLIC, "Readiness of the stack"),
     _r("GET", "/v1/openapi.json", "system:openapi", PUBLIC, "This OpenAPI document"),
-    _r("GET", "/v1/console", "system:console", PUBLIC, "The operators' desk page (HTML)"),
+    _r("GET", "/v1/console", "console_page:page", PUBLIC, "The console: back office and fulfillment desk (HTML)"),
+    _r("GET", "/v1/console/assets/{name}", "console_page:asset", PUBLIC, "The console's scripts, style sheet and icon"),
     _r("POST", "/v1/admin/merchants", "admin:create_merchant", ADMIN, "Create a merchant"),
     _r("POST", "/v1/admin/merchants/{merchant_id}/secret", "admin:rotate_merchant_secret", ADMIN,
        "Rotate a merchant's secret"),
@@ -145,6 +146,14 @@ ROUTES = [
     _r("POST", "/v1/desk/shipments", "dispatch:ship", DESK, "Ship printed orders directly"),
     _r("POST", "/v1/desk/inspections", "dispatch:inspect", DESK, "Outbound scan: a match ships the order"),
     _r("POST", "/v1/desk/manual-orders", "dispatch:manual_order", SUPERVISOR, "An exchange order for the same buyer"),
+    # console extensions (issue 12): reads the console's screens need -------------------------
+    _r("GET", "/v1/desk/stage-counts", "desk_views:stage_counts", DESK, "Console extension: how many orders each stage holds"),
+    _r("GET", "/v1/desk/print-lanes", "desk_views:print_lanes", DESK, "Console extension: the print lanes"),
+    _r("GET", "/v1/desk/parcels/{waybill_no}", "desk_views:parcel", DESK,
+       "Console extension: what the outbound scan expects for a waybill (the label's lines)"),
+    _r("GET", "/v1/products/{erp_product_id}/candidates", "catalog_views:candidates", MERCHANT,
+       "Console extension: base products a pending_review product may be, by the matching criteria"),
+    _r("GET", "/v1/uploads/{job_id}/report", "uploads:get_report", MERCHANT, "Console extension: a download URL of an upload job's report"),
     # spreadsheets and exports (issue 7): the merchant's and managers', never the desk's ------
     _r("POST", "/v1/uploads", "uploads:create_upload", MERCHANT, "A presigned PUT for a spreadsheet"),
     _r("GET", "/v1/uploads", "uploads:list_uploads", MERCHANT, "Upload jobs, newest first"),

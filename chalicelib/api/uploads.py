@@ -45,6 +45,18 @@ def get_upload(ctx):
     return uploads.job(ctx.caller.merchant_id, ctx.params["job_id"])
 
 
+class ReportLink(Strict):
+    job_id: str
+    report_key: str
+    download_url: str
+    expires_at: str
+
+
+@handler(response=ReportLink)
+def get_report(ctx):
+    return uploads.report_url(ctx.caller.merchant_id, ctx.params["job_id"])
+
+
 @handler()
 def get_template(ctx):
     from chalicelib.adapters import sheet_templates

@@ -6,7 +6,9 @@ groups; when more than one of them has a price for the product, the lowest appli
 choice that never charges a buyer more than one of their own group prices).
 """
 from decimal import Decimal
-from typing import Iterable, Optional, Tuple
+from typing import Dict, Iterable, Optional, Tuple
+
+from chalicelib.domain import regions
 
 CUSTOMER_LEVEL = "customer_level"
 REGION = "region"
@@ -37,3 +39,19 @@ def resolve(product: dict, customer_group_ids: Iterable[str] = (),
     if product.get("default_price") is None:
         return None, None
     return money(product["default_price"]), DEFAULT
+
+
+def resolve_all(products: Dict[str, dict], customer_group_ids: Iterable[str], region_groups,
+                province: Optional[str]) -> Tuple[Dict[str, tuple], bool]:
+    """({erp_id: (price, source, product)} for the products that have a price, whether the
+    province mattered). `region_groups()` answers the merchant's region groups
+    (`{"region_group_id", "provinces"}`); it is called only when a province and some region
+    price are involved."""
+    province_used = bool(province) and any(p.get("region_prices") for p in products.values())
+    in_regions = regions.groups_of_province(province, region_groups()) if province_used else []
+    resolved = {}
+    for erp_id, product in products.items():
+        price, source = resolve(product, customer_group_ids, in_regions)
+        if price is not None:
+            resolved[erp_id] = (price, source, product)
+    return resolved, province_used

@@ -110,6 +110,9 @@ class AwsServerProcess:
         from chalicelib.local.template import PROJECT_DIR
 
         env = dict(os.environ)
+        # Browsers get the CORS answers of each bucket's own rules (infra/resources.yaml), as
+        # from S3, not moto's allow-everything default.
+        env["MOTO_DISABLE_GLOBAL_CORS"] = "true"
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_DIR),
                                                            env.get("PYTHONPATH")]))
         self.process = subprocess.Popen(

@@ -155,6 +155,8 @@ def _parameters(template: dict, given: dict) -> dict:
             values[name] = spec["Default"]
         else:
             raise ValueError(f"template parameter {name} needs a value")
+        if spec.get("Type") == "CommaDelimitedList" and isinstance(values[name], str):
+            values[name] = [part.strip() for part in values[name].split(",")]
     return values
 
 
@@ -248,6 +250,20 @@ def _bucket(creator: _Creator, logical_id: str, props: dict) -> dict:
             "DomainName": f"{name}.s3.amazonaws.com",
             "RegionalDomainName": f"{name}.s3.{creator.region}.amazonaws.com",
             "NotificationConfiguration": props.get("NotificationConfiguration")}
+
+
+def apply_bucket_cors(client: ClientFactory, resources: Resources, parameters: dict,
+                      template: dict | None = None) -> None:
+    """(Re)apply each bucket's CorsConfiguration of the template with these parameter values
+    (the local stack knows its console's origin only once the API listens)."""
+    template = template if template is not None else cfn.load(cfn.RESOURCES_TEMPLATE)
+    creator = _Creator(client, template, parameters, resources.stack_name, resources.region, None)
+    creator.resources = resources
+    for logical_id, name in resources.buckets.items():
+        cors = template["Resources"][logical_id].get("Properties", {}).get("CorsConfiguration")
+        if cors:
+            rules = cfn.resolve(cors, creator.lookup)["CorsRules"]
+            client("s3").put_bucket_cors(Bucket=name, CORSConfiguration={"CORSRules": [_cors_rule(r) for r in rules]})
 
 
 def _cors_rule(rule: dict) -> dict:

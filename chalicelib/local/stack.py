@@ -138,6 +138,8 @@ class LocalStack:
         chalice_app = config.chalice_app  # imports app.py
         self.api = ApiServer(chalice_app, config, self.host, self.requested_port)
         self.api.start()
+        bootstrap.apply_bucket_cors(self.client, self.resources,
+                                    {"BucketName": self.bucket_name, "ConsoleOrigins": [self.api.url]})
 
         self.pump = EventPump(self.client, self.resources.region,
                               run_schedules=self.run_schedules)

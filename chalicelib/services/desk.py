@@ -219,6 +219,14 @@ def arrival_carrier(merchant_id: str, delivery: Optional[dict]) -> Optional[str]
     return rules.carrier_for(province, DeskSettingsStore(merchant_id).carrier_rules())
 
 
+def arrival_carrier_checked(merchant_id: str, delivery: Optional[dict], use_cache: bool = True) -> tuple:
+    """`arrival_carrier` and the ConditionChecks that the rules it used are still the stored
+    ones, for the caller's transaction (a warm process then reads no rules: store/checked.py)."""
+    province = (delivery or {}).get("province") or ""
+    carrier_rules, checks = DeskSettingsStore(merchant_id).carrier_rules_checked(use_cache)
+    return rules.carrier_for(province, carrier_rules), checks
+
+
 def put_carrier_rules(merchant_id: str, carrier_rules: List[dict]) -> dict:
     carrier_rules = [dict(rule, carrier_code=known_carrier(rule["carrier_code"])) for rule in carrier_rules]
     DeskSettingsStore(merchant_id).put_carrier_rules(carrier_rules)

@@ -1,5 +1,5 @@
 """Order exports: a job, then one invocation pages through the same query as `GET /v1/orders`
-and streams the rows into an .xlsx (openpyxl write-only: rows go to disk as they come, so memory
+and streams the rows into an .xlsx (adapters/sheet_writer.py: rows go to disk as they come, so memory
 does not grow with the export), uploaded to `exports/<merchant_id>/<job_id>.xlsx`.
 
 The file is one workbook, so it is written in one invocation. One that would run into its

@@ -95,10 +95,10 @@ def get_order(merchant_id: str, order_id: str) -> dict:
 
 def acknowledge(merchant_id: str, order_ids: list) -> dict:
     store = OrderStore(merchant_id)
-    now_iso = clock.now_iso()
+    outcomes = store.acknowledge_many(order_ids, clock.now_iso())
     results = []
     for order_id in order_ids:
-        outcome = store.acknowledge(order_id, now_iso)
+        outcome = outcomes[order_id]
         if outcome in ("synced", "already_synced"):
             results.append(batch.ok(order_id, sync_status="synced"))
         else:

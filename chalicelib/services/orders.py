@@ -26,8 +26,8 @@ from chalicelib.domain import orders as rules
 from chalicelib.domain.errors import Conflict, NotFound, UnprocessableRequest
 from chalicelib.domain.ids import sortable_id
 from chalicelib.services import webhooks
-from chalicelib.store.orders import OrderChanged, OrderStore, due_unpaid, order_ref
-from chalicelib.store.webhooks import WebhookStore
+from chalicelib.store import checked
+from chalicelib.store.orders import OrderChanged, OrderStore, StaleRecord, due_unpaid, order_ref
 
 RETRIES = 3
 
@@ -39,6 +39,19 @@ def locate(channel_id: str, merchant_ids, order_id: str) -> str:
     if not ref or ref["channel_id"] != channel_id or ref["merchant_id"] not in merchant_ids:
         raise NotFound("No such order")
     return ref["merchant_id"]
+
+
+def locate_order(channel_id: str, merchant_ids, order_id: str) -> tuple:
+    """(merchant id, the order) of an order the calling channel placed, in one read: the order's
+    item under each merchant the channel sells for (one batch read), or, for a channel of more
+    than 100 merchants, through the order reference. Others' orders do not exist."""
+    if len(merchant_ids) > 100:
+        merchant_id = locate(channel_id, merchant_ids, order_id)
+        return merchant_id, load(OrderStore(merchant_id), order_id)
+    for order in OrderStore.find(merchant_ids, order_id):
+        if order.get("channel_id") == channel_id and order.get("merchant_id") in merchant_ids:
+            return order["merchant_id"], order
+    raise NotFound("No such order")
 
 
 def load(store: OrderStore, order_id: str) -> dict:
@@ -60,18 +73,42 @@ def channel_view(order: dict) -> dict:
 
 # committing a change ----------------------------------------------------------------------------
 def commit(store: OrderStore, order_ops: list, stock_ops: list = (), event_types: List[str] = (),
-           after: Optional[dict] = None, more_ops: list = ()) -> None:
+           after: Optional[dict] = None, more_ops: list = (), nonce=None, checks: list = ()) -> None:
     """One transaction: the order change, its stock operations and (for the event types the
-    merchant subscribes to) the outbox items carrying `after`; then hint the deliveries."""
-    outbox, event_ids = [], []
-    if event_types:
-        endpoint = WebhookStore(store.merchant_id).endpoint()
-        wanted = [t for t in event_types if endpoint and t in endpoint.get("events", [])]
-        if wanted:
-            data = merchant_view(store.merchant_id, after)
-            outbox, event_ids = webhooks.event_ops(store.merchant_id, [(t, data) for t in wanted], endpoint)
-    store.write(order_ops, stock_ops, list(more_ops) + outbox)
-    webhooks.hint(store.merchant_id, event_ids)
+    merchant subscribes to) the outbox items carrying `after`; then hint the deliveries.
+
+    The endpoint's subscriptions and the buyer's customer code (in the event's data) come from
+    the warm cache when it has them, checked in the same transaction (store/checked.py): if
+    either changed, it is read again and the transaction built again. `nonce`: the request's
+    store.accounts.PendingNonce, written in the same transaction. `checks`: the caller's own
+    checks on what it read from a warm cache; if one fails, StaleRecord is raised for the caller
+    to build the change again."""
+    scope = store.scope
+    caller_checks = list(checks)
+    for use_cache in (True, False):
+        outbox, event_ids, checks = [], [], []
+        if event_types:
+            endpoint, checks = checked.read(scope.webhook_endpoint(), ("events",), use_cache, store.table)
+            wanted = [t for t in event_types if endpoint and t in endpoint.get("events", [])]
+            if wanted:
+                buyer = after["buyer"]["platform_customer_id"]
+                link, link_checks = checked.read(scope.buyer_link(buyer), ("erp_customer_code",), use_cache,
+                                                 store.table)
+                checks += link_checks
+                data = rules.body(after, (link or {}).get("erp_customer_code"))
+                outbox, event_ids = webhooks.event_ops(store.merchant_id, [(t, data) for t in wanted], endpoint)
+        try:
+            store.write(order_ops, stock_ops, list(more_ops) + outbox, checks=caller_checks + checks, nonce=nonce)
+        except StaleRecord:
+            checked.forget(scope.webhook_endpoint())
+            if after:
+                checked.forget(scope.buyer_link(after["buyer"]["platform_customer_id"]))
+            if caller_checks:
+                raise
+            continue
+        webhooks.hint(store.merchant_id, event_ids)
+        return
+    raise Conflict("The merchant's webhook settings changed during the write; retry", code="conflict")
 
 
 def stock_changed(merchant_id: str, erp_product_ids) -> None:
@@ -86,38 +123,34 @@ def stock_changed(merchant_id: str, erp_product_ids) -> None:
         obs.logger().exception("listing rule after an order's stock change failed")
 
 
-_AUTO_LISTING: dict = {}
-AUTO_LISTING_CACHE_SECONDS = 5
-
-
 def _auto_listing(merchant_id: str) -> bool:
-    """The merchant's auto-listing switch, read at most every few seconds per process: placing an
-    order then costs no extra read, and a switch just turned on applies within seconds."""
-    now = clock.now()
-    cached = _AUTO_LISTING.get(merchant_id)
-    if cached is None or cached[1] < now:
-        from chalicelib.store.catalog import CatalogStore
-        on = CatalogStore(merchant_id).listing_settings()["auto_list_when_stocked"]
-        cached = _AUTO_LISTING[merchant_id] = (on, now + AUTO_LISTING_CACHE_SECONDS)
-    return cached[0]
+    from chalicelib.store.order_catalog import auto_listing_on
+    return auto_listing_on(merchant_id)
 
 
 # payment and timeout ----------------------------------------------------------------------------
-def pay(channel_id: str, merchant_ids, order_id: str, paid_at: str) -> dict:
-    merchant_id = locate(channel_id, merchant_ids, order_id)
+def pay(channel_id: str, merchant_ids, order_id: str, paid_at: str, nonce=None) -> dict:
+    """`nonce`: the signed request's store.accounts.PendingNonce, written with the payment."""
+    merchant_id, order = locate_order(channel_id, merchant_ids, order_id)
     store = OrderStore(merchant_id)
-    order = load(store, order_id)
-    if order["status"] == rules.PENDING_PAYMENT:
-        from chalicelib.services.desk import arrival_carrier
+    for use_cache in (True, False):
+        if order["status"] != rules.PENDING_PAYMENT:
+            break
+        from chalicelib.services.desk import arrival_carrier_checked
         now_iso = clock.now_iso()
-        carrier = arrival_carrier(merchant_id, order.get("delivery"))
+        carrier, checks = arrival_carrier_checked(merchant_id, order.get("delivery"), use_cache)
         after = dict(order, status=rules.PAID, paid_at=paid_at, sync_status="pending",
                      updated_at=now_iso, stage="to_review", desk_carrier=carrier)
         try:
-            commit(store, [store.pay_op(order, paid_at, now_iso, carrier)], (), ["order.paid"], after)
+            commit(store, [store.pay_op(order, paid_at, now_iso, carrier)], (), ["order.paid"], after,
+                   nonce=nonce, checks=checks)
             return channel_view(after)
+        except StaleRecord:           # the carrier rules changed since this process read them
+            from chalicelib.store.desk_settings import DeskSettingsStore
+            DeskSettingsStore(merchant_id).forget_carrier_rules()
         except OrderChanged:
             order = load(store, order_id)
+            break
     if order["status"] == rules.CANCELLED and order.get("cancel_reason") == rules.PAYMENT_TIMEOUT:
         raise rules.cancelled()
     if order["status"] == rules.PENDING_PAYMENT:
@@ -149,10 +182,10 @@ def expire_unpaid(limit: int = 500) -> int:
 # refunds ----------------------------------------------------------------------------------------
 def request_refund(channel_id: str, merchant_ids, order_id: str, reason: str,
                    lines: Optional[list]) -> dict:
-    merchant_id = locate(channel_id, merchant_ids, order_id)
+    merchant_id, order = locate_order(channel_id, merchant_ids, order_id)
     store = OrderStore(merchant_id)
-    for _ in range(RETRIES):
-        order = load(store, order_id)
+    for attempt in range(RETRIES):
+        order = order if attempt == 0 else load(store, order_id)
         kind = rules.refund_kind(order)
         _check_refund_lines(order, lines)
         now_iso = clock.now_iso()

@@ -4,7 +4,7 @@ query for the region groups only when a province and some region price are invol
 from typing import Dict, Iterable, Optional, Tuple
 
 from chalicelib.api import batch
-from chalicelib.domain import pricing, regions
+from chalicelib.domain import pricing
 from chalicelib.domain.errors import NotFound
 from chalicelib.services.sync import SYNC_OFF, SyncGate
 from chalicelib.store import groups
@@ -88,14 +88,7 @@ def _resolve(merchant_id: str, erp_product_ids: Iterable[str], province: Optiona
     products, stocks, found = store.products(erp_product_ids, extra_keys=[link_key] if link_key else [],
                                              with_stock=with_stock)
     customer_groups = sorted((found.get(link_key) or {}).get("groups") or ()) if link_key else []
-    region_groups = []
-    if province and any(p.get("region_prices") for p in products.values()):
-        region_groups = regions.groups_of_province(province, groups_store.region_groups())
-    resolved = {}
-    for erp_id, product in products.items():
-        price, source = pricing.resolve(product, customer_groups, region_groups)
-        if price is not None:
-            resolved[erp_id] = (price, source, product)
+    resolved, _ = pricing.resolve_all(products, customer_groups, groups_store.region_groups, province)
     return resolved, stocks
 
 

@@ -59,6 +59,9 @@ ISOLATE_AFTER_RECEIVES = 3      # the queue's maxReceiveCount is 5
 crash_after_rows = None
 
 
+PREVIEW_CHUNKS = 10     # a preview writes nothing but outcomes: it checkpoints every 10 chunks' rows
+
+
 def chunk_rows() -> int:
     """Rows per checkpoint: 5 batches of 99 (a batch and its receipt fill one transaction)."""
     return int(os.environ.get("ONCESHIP_UPLOAD_CHUNK_ROWS", "495"))
@@ -213,7 +216,8 @@ class Run:
                                                position + count - 1))
 
     def _take(self, rows: "_Peekable", applier: Applier) -> List:
-        chunk = list(itertools.islice(rows, chunk_rows()))
+        size = chunk_rows() * (PREVIEW_CHUNKS if self.job.get("preview") else 1)
+        chunk = list(itertools.islice(rows, size))
         if chunk and applier.group_key(chunk[-1]) is not None:
             last = applier.group_key(chunk[-1])
             extra = 0
@@ -237,8 +241,11 @@ class Run:
             return list(self.job.get("refused") or [])
         seen, split, last = set(), [], None
         grouped = self.kind.grouped
-        if (self.job.get("format") or sniff_format(path)) == XLSX:
+        fmt = self.job.get("format") or sniff_format(path)
+        if fmt == XLSX:
             xlsx_extent.check(path)      # before the reader loads the sheet (CSV rows are counted as read)
+        if self.job.get("preview") and not grouped and fmt != CSV:
+            return []   # nothing is applied, and a workbook is read whole when the preview opens it
         with self._open(path) as sheet:
             layout, data = scan(self.kind, sheet.rows(), sheet.merged())
             if sheet.format != CSV and not grouped:

@@ -64,6 +64,17 @@ def job(merchant_id: str, job_id: str) -> dict:
     return public(found)
 
 
+def report_url(merchant_id: str, job_id: str) -> dict:
+    """A presigned GET of the job's report, named after the uploaded file (a console extension)."""
+    found = job(merchant_id, job_id)
+    if not found.get("report_key"):
+        raise NotFound(f"upload job {job_id} has no report yet")
+    name = posixpath.basename(found["report_key"])
+    return {"job_id": job_id, "report_key": found["report_key"],
+            "download_url": bucket.presign_get(found["report_key"], UPLOAD_URL_SECONDS, name),
+            "expires_at": clock.iso(clock.now() + UPLOAD_URL_SECONDS)}
+
+
 def jobs(merchant_id: str, limit: int, start_key: Optional[dict]) -> tuple:
     items, last = UploadStore(merchant_id).page(limit, start_key)
     return [public(i) for i in items], last

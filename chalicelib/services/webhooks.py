@@ -16,7 +16,6 @@ Duplicated hints are harmless: only one claim per due attempt succeeds.
 
 Other features (uploads: `upload.finished`) use `event_ops` + `hint` the same way.
 """
-import threading
 import time
 from typing import List, Optional, Tuple
 
@@ -90,26 +89,18 @@ def hint(merchant_id: str, event_ids: List[str], delay: int = 0) -> None:
 
 
 # attempts ----------------------------------------------------------------------------------------
-class Endpoints:
-    """The webhook endpoints one batch of the worker needs, each read once for the whole batch
-    (not once per delivery: every order's events would read the merchant's endpoint again)."""
-
-    def __init__(self):
-        self._found: dict = {}
-        self._lock = threading.Lock()
-
-    def get(self, merchant_id: str) -> Optional[dict]:
-        with self._lock:
-            if merchant_id not in self._found:
-                self._found[merchant_id] = WebhookStore(merchant_id).endpoint()
-            return self._found[merchant_id]
+def prefetch(hints: List[Tuple[str, str]]) -> dict:
+    """{(merchant_id, event_id): (delivery item or None, endpoint or None)} for a batch of hints,
+    in one batch read (the worker's batch: reading them one by one is two reads an event)."""
+    from chalicelib.store.webhooks import read_many
+    return read_many(hints)
 
 
-def attempt(merchant_id: str, event_id: str, endpoints: Optional[Endpoints] = None) -> str:
-    """Deliver one event if an attempt is due; what happened, for logs and tests. `endpoints`:
-    the batch's endpoints (else the endpoint is read for this attempt)."""
+def attempt(merchant_id: str, event_id: str, prefetched: Optional[tuple] = None) -> str:
+    """Deliver one event if an attempt is due; what happened, for logs and tests. `prefetched`:
+    (the delivery item, the endpoint) as `prefetch` read them just before."""
     store = WebhookStore(merchant_id)
-    item = store.get(event_id)
+    item = prefetched[0] if prefetched else store.get(event_id)
     if item is None or not item.get("next_attempt_at"):
         return "nothing_due"
     now = clock.now()
@@ -122,7 +113,7 @@ def attempt(merchant_id: str, event_id: str, endpoints: Optional[Endpoints] = No
     claimed = store.claim(item, now)
     if claimed is None:
         return "claimed_elsewhere"
-    endpoint = endpoints.get(merchant_id) if endpoints is not None else store.endpoint()
+    endpoint = prefetched[1] if prefetched else store.endpoint()
     if not endpoint:
         store.finish(claimed, None, "no webhook endpoint is set", False, None)
         return "gave_up"

@@ -1,10 +1,11 @@
 """Merchants, channels, console users (operators, supervisors, managers), sessions and request nonces."""
+import secrets
 from typing import Optional
 
 from chalicelib.domain import clock
 from chalicelib.domain.errors import AlreadyExists, Forbidden, NonceReused, NotFound
 from chalicelib.store import keys
-from chalicelib.store.table import ConditionFailed, Table
+from chalicelib.store.table import ConditionFailed, Table, put_op
 
 NOT_LIVE = "attribute_not_exists(pk) OR #ttl < :now"
 
@@ -123,3 +124,41 @@ class AccountStore:
                            values={":now": now}, names={"#ttl": "ttl"})
         except ConditionFailed:
             raise NonceReused()
+
+
+class PendingNonce:
+    """A verified request's nonce, not written yet: the request's own transaction carries `op()`
+    (then `committed()`), and whatever does not commit such a transaction ends with `settle()`,
+    which writes it alone. Either way the nonce is recorded once before the answer goes out, and
+    a replay of the request finds it: its transaction fails on the nonce (`refused()`), or its
+    lone write does — the replay is refused and creates or changes nothing."""
+
+    def __init__(self, key_id: str, nonce: str, keep_seconds: int, store: Optional[AccountStore] = None):
+        self.key_id, self.nonce, self.keep_seconds = key_id, nonce, keep_seconds
+        self.store = store or AccountStore()
+        self.done = False
+        self.write_id = secrets.token_hex(8)    # names this request's own nonce record
+
+    def op(self) -> dict:
+        pk, sk = keys.nonce(self.key_id, self.nonce)
+        now = int(clock.now())
+        return put_op({"pk": pk, "sk": sk, "ttl": now + self.keep_seconds, "by": self.write_id},
+                      condition=NOT_LIVE, values={":now": now}, names={"#ttl": "ttl"})
+
+    def mine(self, record: Optional[dict]) -> bool:
+        """Whether a nonce record that failed the condition is this request's own: its
+        transaction committed before and only the answer was lost (the SDK retried it)."""
+        return bool(record) and record.get("by") == self.write_id
+
+    def committed(self) -> None:
+        self.done = True
+
+    def refused(self) -> NonceReused:
+        self.done = True
+        return NonceReused()
+
+    def settle(self) -> None:
+        """Write the nonce alone unless a transaction already did (NonceReused for a replay)."""
+        if not self.done:
+            self.done = True
+            self.store.use_nonce(self.key_id, self.nonce, self.keep_seconds)

@@ -128,6 +128,16 @@ class DeskStore:
         current = [items.get(e["order_id"]) for e in entries]   # an entry that moved is met again where it is
         return [i for i, e in zip(current, entries) if i and i.get("gsi4sk") == e["gsi4sk"]], boundary
 
+    def count(self, stage: str, cap: int) -> Tuple[int, bool]:
+        """How many orders are in `stage` (cancelled ones leave the index), counting at most about
+        `cap`: each shard's stage range, counted (Select=COUNT) in parallel."""
+        from chalicelib.store.parallel import each
+        rank = stage_rank(stage)
+        share = max(1, cap // keys.DESK_SHARDS)
+        counted = each([lambda pk=pk: self.table.count(pk, index="gsi4", sk_between=(f"{rank}#", f"{rank}#~"), cap=share)
+                        for pk in desk_partitions(self.merchant_id)])
+        return sum(n for n, _ in counted), any(stopped for _, stopped in counted)
+
     def waybill_owner(self, waybill_no: str) -> Optional[str]:
         found = self.table.get(*self.scope.waybill(waybill_no))
         return found["order_id"] if found else None

@@ -31,8 +31,22 @@ class DeskSettingsStore:
         found = self.table.get(*self.scope.settings("carrier-rules"))
         return found["rules"] if found else []
 
+    def carrier_rules_checked(self, use_cache: bool = True) -> tuple:
+        """(the rules, ConditionChecks for a transaction built on them): from a warm process's
+        cache with a check that they are still the stored ones (store/checked.py), else read."""
+        from chalicelib.store import checked
+        found, checks = checked.read(self.scope.settings("carrier-rules"), ("rules",), use_cache, self.table)
+        return (found["rules"] if found else []), checks
+
+    def forget_carrier_rules(self) -> None:
+        from chalicelib.store import checked
+        checked.forget(self.scope.settings("carrier-rules"))
+
     def put_lane(self, lane: str, fields: dict) -> dict:
         return self._put(self.scope.print_lane(lane), dict(fields, lane=lane))
 
     def lane(self, lane: str) -> Optional[dict]:
         return self.table.get(*self.scope.print_lane(lane))
+
+    def lanes(self) -> list:
+        return self.table.query_all(*self.scope.print_lanes(), consistent=True)

@@ -321,6 +321,9 @@ class MerchantScope:
     def print_lane(self, lane: str) -> tuple:
         return self.pk("SETTINGS"), f"LANE#{lane}"
 
+    def print_lanes(self) -> tuple:
+        """(partition, sort-key prefix) of every print lane."""
+        return self.pk("SETTINGS"), "LANE#"
 
 # partition heat (issue 15) ----------------------------------------------------------------------
 # DynamoDB gives each partition 1,000 write and 3,000 read units a second. Every partition that a

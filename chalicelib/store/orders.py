@@ -16,7 +16,7 @@ Records (keys spelled in store/keys.py)
         unit_price, amount, price_source, lot, shipped_quantity, shipped_lots}]   money as strings
     erp_status    the latest ERP status (never moves back)
     stage         the desk's stage; set to `to_review` at payment, `shipped` when shipped
-                  (store/desk.py: entry_fields, stage_fields, which also keep gsi2 in step);
+                  (store/desk.py: entry_fields, stage_fields, which also keep gsi4 in step);
                   payment also sets `desk_carrier` when the province has a carrier rule
     carrier_code, waybill_no   set by logistics (or the desk)
     version       +1 on every write of this module; writes that recompute lines require it
@@ -45,7 +45,7 @@ from chalicelib.domain import clock
 from chalicelib.domain import orders as rules
 from chalicelib.domain.errors import (Conflict, IdempotencyInProgress, IdempotencyKeyMismatch,
                                       UnprocessableRequest)
-from chalicelib.store import desk, keys, stock, stock_buckets
+from chalicelib.store import keys, stock, stock_buckets
 from chalicelib.store.checkout import USED
 from chalicelib.store.expr import Update
 from chalicelib.store.keys import MerchantScope
@@ -61,6 +61,12 @@ PLACE_ATTEMPTS = 12     # a bucketed product's last units may need a few moves
 
 class OrderChanged(Exception):
     """The order was not in the state a write expected (another writer won); re-read and decide."""
+
+
+class StaleRecord(Exception):
+    """A record a write was built from and checked in its transaction (a product, stock lots,
+    the buyer link, a region group, the webhook endpoint) is no longer what was read: nothing
+    was written; read again and build the write again."""
 
 
 class InvalidCheckoutToken(UnprocessableRequest):
@@ -100,6 +106,11 @@ class OrderStore:
     def get(self, order_id: str) -> Optional[dict]:
         return self.table.get(*self.scope.order(order_id))
 
+    @staticmethod
+    def find(merchant_ids, order_id: str, table: Optional[Table] = None) -> List[dict]:
+        """The order's item under each of these merchants that has it (one batch read)."""
+        return (table or Table()).batch_get([MerchantScope(m).order(order_id) for m in merchant_ids])
+
     def tracking(self, order_id: str) -> List[dict]:
         pk, prefix = self.scope.order_tracking(order_id)
         return self.table.query_all(pk, prefix, consistent=True)
@@ -117,16 +128,21 @@ class OrderStore:
                     gsi4pk=keys.unpaid_queue(keys.shard_of(order["order_id"], keys.UNPAID_SHARDS)),
                     gsi4sk=f"{deadline_iso}#{self.merchant_id}#{order['order_id']}")
 
-    def place(self, order: dict, token_op: dict, fingerprint: str, reservations, read_token) -> Optional[str]:
+    def place(self, order: dict, token_op: dict, fingerprint: str, reservations, read_token,
+              checks: list = (), nonce=None) -> Optional[str]:
         """Write the order, use the token and reserve the stock, all in one transaction.
 
         `reservations` (a stock_buckets.Reservations, or {erp_product_id: quantity}) gives one
-        operation per product (in its record, or in a bucket of a bucketed product; the order's
-        lines name the bucket). None when placed; the first
-        response's text when this token already placed this very request (a replay).
-        InvalidCheckoutToken, IdempotencyKeyMismatch or InsufficientStock otherwise; nothing is
-        written unless everything is. A refused reservation of a product that still has the
-        units (in another bucket, in the pool) is placed again where they are.
+        operation per product: in its record, or in a bucket of a bucketed product (the order's
+        lines name the bucket), also requiring the lots the order shows when it was told them.
+        `checks` are more ConditionChecks (what the order was priced from,
+        store/order_catalog.py) and `nonce` a store.accounts.PendingNonce written in the same
+        transaction. None when placed; the first response's text when this token already placed
+        this very request (a replay). InvalidCheckoutToken, IdempotencyKeyMismatch,
+        InsufficientStock, NonceReused (the nonce was used: a replayed request) or StaleRecord
+        (a check failed: read again) otherwise; nothing is written unless everything is. A
+        refused reservation of a product that still has the units (in another bucket, in the
+        pool) is placed again where they are.
         """
         if isinstance(reservations, dict):
             reservations = stock_buckets.Reservations(self.merchant_id, reservations, {}, self.table)
@@ -136,23 +152,47 @@ class OrderStore:
                       "merchant_id": self.merchant_id, "channel_id": order["channel_id"]})
         for attempt in range(PLACE_ATTEMPTS):
             item = self.new_order_item(dict(order, lines=reservations.lines_with_buckets(order["lines"])))
-            ops = [token_op, put_op(item, condition="attribute_not_exists(pk)"), ref] + reservations.ops()
+            head = [token_op, put_op(item, condition="attribute_not_exists(pk)"), ref]
+            if nonce is not None:
+                head.append(nonce.op())
+            ops = head + reservations.ops() + list(checks)
             try:
                 self.table.transact(_copy_ops(ops))
+                if nonce is not None:
+                    nonce.committed()
                 reservations.split_hot()
                 return None
             except TransactionCanceled as cancelled:
                 reasons = cancelled.reasons + ["None"] * (len(ops) - len(cancelled.reasons))
                 olds = list(cancelled.olds) + [None] * (len(ops) - len(cancelled.olds))
-                if reasons[0] == "ConditionalCheckFailed":
+                failed = [r == "ConditionalCheckFailed" for r in reasons]
+                nonce_failed = nonce is not None and failed[3]
+                if nonce_failed and nonce.mine(olds[3]):
+                    nonce.committed()             # an earlier attempt landed, its answer was lost
+                    return None
+                if failed[0]:
+                    if _own_order(olds[0], order["order_id"], fingerprint):
+                        if nonce is not None:     # an earlier attempt landed, its answer was lost
+                            nonce.committed()
+                        return None
+                    if nonce_failed:
+                        raise nonce.refused()
                     return token_outcome(olds[0], read_token, order["channel_id"], fingerprint)
-                refused = {skus[i - 3]: olds[i] for i, r in enumerate(reasons) if i >= 3 and r == "ConditionalCheckFailed"}
+                if nonce_failed:
+                    raise nonce.refused()
+                refused = {skus[i]: olds[len(head) + i] for i in range(len(skus)) if failed[len(head) + i]}
                 if refused:
-                    short = reservations.refused(refused)
+                    short, stale = reservations.refused(refused)
                     if short:
                         raise rules.InsufficientStock(f"Not enough stock for {', '.join(short)}",
                                                       erp_product_ids=short)
+                    if stale:
+                        raise StaleRecord()
                     continue                    # the units are elsewhere: place it there
+                if any(failed[len(head):]):
+                    raise StaleRecord()
+                reservations.contended([skus[i] for i in range(len(skus))
+                                        if reasons[len(head) + i] == "TransactionConflict"])
                 if any(r not in ("None", "TransactionConflict") for r in reasons):
                     raise Conflict(f"The order could not be written: {reasons}")
             time.sleep(0.02 * (attempt + 1) * (1 + random.random()))
@@ -167,7 +207,7 @@ class OrderStore:
                 .set_all({"status": rules.PAID, "paid_at": paid_at, "sync_status": "pending",
                           "feed_at": now_iso, "updated_at": now_iso})
                 .set_all(feed_fields(self.merchant_id, oid, now_iso))
-                .set_all(desk.entry_fields(self.merchant_id, oid, paid_at, carrier_code))  # to_review, gsi4
+                .set_all(_desk().entry_fields(self.merchant_id, oid, paid_at, carrier_code))  # to_review, gsi4
                 .increment("version")
                 .when("#status = :pending", pending=rules.PENDING_PAYMENT)
                 .op(*self.scope.order(oid)))
@@ -204,7 +244,7 @@ class OrderStore:
                   .set_all({"status": rules.SHIPPED, "lines": lines, "updated_at": now_iso,
                             "shipped_at": now_iso, "carrier_code": carrier_code,
                             "waybill_no": waybill_no})
-                  .set_all(desk.stage_fields(self.merchant_id, order, "shipped"))
+                  .set_all(_desk().stage_fields(self.merchant_id, order, "shipped"))
                   .set_all(extra or {})
                   .increment("version")
                   .when(SHIPPABLE, **SHIPPABLE_VALUES)
@@ -219,7 +259,7 @@ class OrderStore:
         lines, consume, status = rules.apply_shipment(order["lines"], shipment["lines"])
         fields = {"status": status, "lines": lines, "updated_at": now_iso}
         if status == rules.SHIPPED:
-            fields.update(desk.stage_fields(self.merchant_id, order, "shipped"), shipped_at=now_iso)
+            fields.update(_desk().stage_fields(self.merchant_id, order, "shipped"), shipped_at=now_iso)
         update = (Update().set_all(fields).increment("version")
                   .when(SHIPPABLE, **SHIPPABLE_VALUES)
                   .when("#version = :version", version=order["version"]))
@@ -257,12 +297,35 @@ class OrderStore:
             update.when("attribute_not_exists(#erp_status)")
         return update.when("#status = :status", status=order["status"]).op(*self.scope.order(order["order_id"]))
 
+    def acknowledge_many(self, order_ids: List[str], now_iso: str) -> Dict[str, str]:
+        """Mark paid orders synced, as few transactions as it takes (up to 100 acks each; one
+        that fails its condition is left out and the rest sent again): {order_id: `synced`,
+        `already_synced`, `not_paid` or `not_found`}."""
+        from chalicelib.store import groups
+        ids = list(dict.fromkeys(order_ids))
+        writes = [groups.Group(order_id, [self._ack(order_id, now_iso).op(*self.scope.order(order_id))])
+                  for order_id in ids]
+        failed = groups.apply(self.table, writes)
+        outcome = {order_id: "synced" for order_id in ids}
+        for order_id, why in failed.items():
+            old = why.old if why.reason == "ConditionalCheckFailed" else None
+            if why.reason != "ConditionalCheckFailed":
+                outcome[order_id] = self.acknowledge(order_id, now_iso)
+            elif old is None:
+                outcome[order_id] = "not_found"
+            else:
+                outcome[order_id] = "already_synced" if old.get("sync_status") == "synced" else "not_paid"
+        return outcome
+
+    def _ack(self, order_id: str, now_iso: str) -> Update:
+        return (Update()
+                .set_all({"sync_status": "synced", "synced_at": now_iso,
+                          "gsi3pk": self.scope.order_feed("synced", keys.shard_of(order_id, keys.FEED_SHARDS))})
+                .when("#sync_status = :pending", pending="pending"))
+
     def acknowledge(self, order_id: str, now_iso: str) -> str:
         """Mark a paid order synced: `synced`, `already_synced`, `not_paid` or `not_found`."""
-        update = (Update()
-                  .set_all({"sync_status": "synced", "synced_at": now_iso,
-                            "gsi3pk": self.scope.order_feed("synced", keys.shard_of(order_id, keys.FEED_SHARDS))})
-                  .when("#sync_status = :pending", pending="pending"))
+        update = self._ack(order_id, now_iso)
         from chalicelib.store.table import ConditionFailed
         try:
             update.apply(self.table, *self.scope.order(order_id))
@@ -307,17 +370,33 @@ class OrderStore:
         return update.op(*self.scope.order(order["order_id"]))
 
     # writing ----------------------------------------------------------------------------------
-    def write(self, order_ops: list, stock_ops: list = (), other_ops: list = ()) -> None:
-        """One transaction; a failed order condition → OrderChanged, a stock one → InsufficientStock."""
-        ops = list(order_ops) + list(stock_ops) + list(other_ops)
+    def write(self, order_ops: list, stock_ops: list = (), other_ops: list = (), checks: list = (),
+              nonce=None) -> None:
+        """One transaction; a failed order condition → OrderChanged, a stock one → InsufficientStock,
+        one of `checks` (ConditionChecks on records read from a warm cache) → StaleRecord, the
+        request's `nonce` (store.accounts.PendingNonce, written in the same transaction) →
+        NonceReused."""
+        ops = list(order_ops) + list(stock_ops) + list(other_ops) + list(checks)
+        if nonce is not None:
+            ops.append(nonce.op())
         for attempt in range(CONFLICT_RETRIES):
             try:
                 self.table.transact(_copy_ops(ops))
+                if nonce is not None:
+                    nonce.committed()
                 return
             except TransactionCanceled as cancelled:
-                reasons = cancelled.reasons
+                reasons = cancelled.reasons + ["None"] * (len(ops) - len(cancelled.reasons))
+                if nonce is not None and reasons[-1] == "ConditionalCheckFailed":
+                    if nonce.mine(cancelled.olds[-1] if len(cancelled.olds) == len(ops) else None):
+                        nonce.committed()         # an earlier attempt landed, its answer was lost
+                        return
+                    raise nonce.refused()
                 if any(r == "ConditionalCheckFailed" for r in reasons[:len(order_ops)]):
                     raise OrderChanged()
+                first_check = len(ops) - len(checks) - (nonce is not None)
+                if any(r == "ConditionalCheckFailed" for r in reasons[first_check:first_check + len(checks)]):
+                    raise StaleRecord()
                 first_stock = len(order_ops)
                 short = [i for i, r in enumerate(reasons[first_stock:first_stock + len(stock_ops)])
                          if r == "ConditionalCheckFailed"]
@@ -329,9 +408,21 @@ class OrderStore:
         raise OrderChanged()
 
 
+def _desk():
+    """store/desk.py, imported when an order reaches the desk (placement never needs it)."""
+    from chalicelib.store import desk
+    return desk
+
+
 def _copy_ops(ops: list) -> list:
     """Table.transact stamps TableName into the operations; give it fresh dicts each attempt."""
     return [{kind: dict(body) for kind, body in op.items()} for op in ops]
+
+
+def _own_order(token: Optional[dict], order_id: str, fingerprint: str) -> bool:
+    """The token was used by this very placement (a retry after its answer was lost)."""
+    return bool(token) and token.get("state") == USED and token.get("order_id") == order_id \
+        and token.get("fingerprint") == fingerprint
 
 
 def token_outcome(old: Optional[dict], read_token, channel_id: str, fingerprint: str) -> str:

@@ -64,14 +64,25 @@ def index_partitions(merchant_id: str) -> List[str]:
 
 
 # operations for other features' transactions ----------------------------------------------------
-def reserve_op(merchant_id: str, erp_product_id: str, quantity: int, seen: Optional[dict] = None) -> dict:
-    """Promise `quantity` to an order: only if that much is free (never sold twice). `seen` (the
-    record as read) lets the write count this second's reservations, which is how a product is
-    found hot (store/stock_buckets.py)."""
+ANY_LOTS = object()        # a reservation that does not depend on the record's lots
+
+
+def reserve_op(merchant_id: str, erp_product_id: str, quantity: int, lots=ANY_LOTS,
+               seen: Optional[dict] = None, unsplit_only: bool = False) -> dict:
+    """Promise `quantity` to an order: only if that much is free (never sold twice). With `lots`
+    (a list, or None for none), also only if the record's lots are still those (the lot an
+    order shows was taken from them). `seen` (the record as read) lets the write count this
+    second's reservations, which is how a product is found hot (store/stock_buckets.py);
+    `unsplit_only`: only while the product's stock is not bucketed."""
     from chalicelib.store.stock_buckets import pace_update
+    condition, extra = "#free >= :q" + (" AND attribute_not_exists(#buckets)" if unsplit_only else ""), {}
+    if lots is None:
+        condition += " AND attribute_not_exists(#lots)"
+    elif lots is not ANY_LOTS:
+        condition, extra = condition + " AND #lots = :lots", {":lots": lots}
     expression, values = pace_update(seen)
     return _move(merchant_id, erp_product_id, quantity,
-                 "SET #reserved = #reserved + :q, #free = #free - :q" + expression, "#free >= :q", values)
+                 "SET #reserved = #reserved + :q, #free = #free - :q" + expression, condition, dict(extra, **values))
 
 
 def release_op(merchant_id: str, erp_product_id: str, quantity: int, bucket: Optional[int] = None) -> dict:
@@ -242,8 +253,10 @@ class StockStore:
             stored = (old or {}).get("rev")
             return expected_rev is None or (stored is None if expected_rev is ABSENT else stored == expected_rev)
 
-        return self._write(erp_product_id, ", ".join(sets), source, condition, values,
-                           _SET_KEEPS_BUCKETS if on_hand is not None else None, holds,
+        guard = _SET_KEEPS_BUCKETS if on_hand is not None else None
+        if lots is not None:
+            guard = "attribute_not_exists(#buckets)"    # a bucketed record's buckets copy its lots
+        return self._write(erp_product_id, ", ".join(sets), source, condition, values, guard, holds,
                            lambda old: ChangedMeanwhile(f"the stock of {erp_product_id!r} changed meanwhile"),
                            (lambda old: on_hand) if on_hand is not None else None,
                            {"lots": lots} if lots is not None else {}, of_product)
@@ -253,8 +266,8 @@ class StockStore:
                of_product: bool = False) -> dict:
         """One conditional update of the record (with `of_product`, in one transaction with a
         check that the product exists). A bucketed record whose pool the write would take below
-        zero (`bucket_guard` fails while the caller's condition `holds`) is written together with
-        its buckets instead (stock_buckets.write_draining)."""
+        zero, or whose lots it changes (`bucket_guard` fails while the caller's condition
+        `holds`), is written together with its buckets instead (stock_buckets.write_bucketed)."""
         expression = "SET " + ", ".join(filter(None, [sets, _TOUCH]))
         now = clock.now_iso()
         values = dict(values, **{":zero": 0, ":one": 1, ":source": source, ":now": now, ":erp_id": erp_product_id},
@@ -265,10 +278,10 @@ class StockStore:
             record = self._update(pk, sk, expression, full, values, of_product)
         except ConditionFailed as failed:
             old = failed.old
-            if not (old and old.get("buckets") and holds(old) and new_on_hand is not None):
+            if not (old and old.get("buckets") and holds(old)):
                 raise refused(old)
-            from chalicelib.store.stock_buckets import write_draining
-            record = write_draining(self, erp_product_id, source, holds, refused, new_on_hand, also or {})
+            from chalicelib.store.stock_buckets import write_bucketed
+            record = write_bucketed(self, erp_product_id, source, holds, refused, new_on_hand, also or {})
         return self.with_buckets([record])[0]
 
     def _update(self, pk: str, sk: str, expression: str, condition: Optional[str], values: dict,

@@ -223,6 +223,31 @@ class Table:
             if not start:
                 return items
 
+    def count(self, pk: str, index: Optional[str] = None, sk_between: Optional[tuple] = None,
+              filter_expression: Optional[str] = None, filter_values: Optional[dict] = None,
+              filter_names: Optional[dict] = None, cap: Optional[int] = None) -> tuple:
+        """(items counted, whether counting stopped at `cap` before the end): Select=COUNT pages."""
+        pk_name, sk_name = ("pk", "sk") if index is None else (f"{index}pk", f"{index}sk")
+        cond, names, values = "#pk = :pk", {"#pk": pk_name}, {":pk": pk}
+        if sk_between is not None:
+            cond += " AND #sk BETWEEN :lo AND :hi"
+            names["#sk"] = sk_name
+            values[":lo"], values[":hi"] = sk_between
+        names.update(filter_names or {})
+        values.update(filter_values or {})
+        total, start = 0, None
+        while True:
+            raw = self.client.query(**_args(
+                TableName=self.name, IndexName=index, KeyConditionExpression=cond, Select="COUNT",
+                ExpressionAttributeNames=names, ExpressionAttributeValues=_values(values),
+                FilterExpression=filter_expression, ExclusiveStartKey=start))
+            total += raw.get("Count", 0)
+            start = raw.get("LastEvaluatedKey")
+            if not start:
+                return total, False
+            if cap is not None and total >= cap:
+                return total, True
+
     def batch_get(self, keys: Iterable[tuple]) -> list:
         """Items for (pk, sk) pairs, 100 keys a request, unprocessed keys retried."""
         keys = list(dict.fromkeys(keys))

@@ -19,6 +19,7 @@ from chalicelib.store.table import ConditionFailed, Table, TransactionCanceled, 
 
 CHUNK_TTL_DAYS = 90
 MESSAGE_LIMIT = 300
+CHUNK_ITEM_ROWS = 495       # outcomes per chunk item: far below DynamoDB's 400 KB whatever the messages
 
 CLAIMABLE = ("#status IN (:queued, :running) AND (attribute_not_exists(lease_until) OR lease_until < :now"
              " OR (lease_owner = :me AND lease_receive < :rc))")
@@ -110,14 +111,20 @@ class UploadStore:
         The job update is one conditional write (the position is still where this invocation
         read it, and it holds the lease), so counts move once per chunk."""
         pk, sk = self.scope.upload_job(job_id)
-        chunk_pk, chunk_sk = self.scope.upload_chunk(job_id, position)
+        chunk_pk, _ = self.scope.upload_chunk(job_id, position)
         tally = {"ok": 0, "skipped": 0, "error": 0}
         for outcome, _ in outcomes:
             tally[outcome] += 1
         now = clock.now()
-        self.table.put({"pk": chunk_pk, "sk": chunk_sk, "position": position, "rows": len(outcomes),
-                        "outcomes": _pack([[o, (m or "")[:MESSAGE_LIMIT]] for o, m in outcomes]),
-                        "ttl": int(now) + CHUNK_TTL_DAYS * 86400})
+        packed = [[o, (m or "")[:MESSAGE_LIMIT]] for o, m in outcomes]
+        items = [{"pk": chunk_pk, "sk": self.scope.upload_chunk(job_id, position + start)[1],
+                  "position": position + start, "rows": len(packed[start:start + CHUNK_ITEM_ROWS]),
+                  "outcomes": _pack(packed[start:start + CHUNK_ITEM_ROWS]), "ttl": int(now) + CHUNK_TTL_DAYS * 86400}
+                 for start in range(0, len(packed), CHUNK_ITEM_ROWS)]
+        if len(items) == 1:
+            self.table.put(items[0])
+        else:               # a preview's larger chunk: its items of CHUNK_ITEM_ROWS rows in one batch write
+            self.table.batch_put(items)
         try:
             return self.table.update(
                 pk, sk, "SET #position = :next, #rows = #rows + :n, ok = ok + :ok,"

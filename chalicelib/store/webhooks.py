@@ -146,3 +146,19 @@ class WebhookStore:
     def _status_keys(self, event_id: str, status: str) -> dict:
         return {"gsi4pk": self.scope.webhook_status(status, keys.shard_of(event_id, keys.WEBHOOK_STATUS_SHARDS)),
                 "gsi4sk": event_id}
+
+
+def read_many(hints, table: Optional[Table] = None) -> dict:
+    """{(merchant_id, event_id): (delivery or None, endpoint or None)}: the deliveries and their
+    merchants' endpoints in one batch read per 100 keys."""
+    wanted = []
+    for merchant_id, event_id in hints:
+        scope = MerchantScope(merchant_id)
+        wanted += [scope.webhook_delivery(event_id), scope.webhook_endpoint()]
+    found = {(i["pk"], i["sk"]): i for i in (table or Table()).batch_get(wanted)}
+    out = {}
+    for merchant_id, event_id in hints:
+        scope = MerchantScope(merchant_id)
+        out[(merchant_id, event_id)] = (found.get(scope.webhook_delivery(event_id)),
+                                        found.get(scope.webhook_endpoint()))
+    return out

@@ -16,7 +16,10 @@ def hot(stack):
     store = StockStore("m_" + uuid.uuid4().hex[:12])
     store.set_on_hand("H", 100, "erp")
     moves = Buckets(store.merchant_id, "H")
-    assert moves.split() and not moves.split()           # once only
+    assert moves.split() and not moves.split()           # once only; 100 // 32 = 3 units to each
+    record, buckets = moves.read()
+    assert (record["free"], record["reserved"]) == (52, 48) and {b["free"] for b in buckets.values()} == {3}
+    assert moves.gather(buckets)                         # back to the pool: the tests hand out their own
     for n in range(4):
         assert moves.refill(n, 10)                       # 40 units handed to four buckets
     return store, moves
@@ -84,14 +87,16 @@ def test_a_placement_finds_the_units_wherever_they_are(hot):
     plan = Reservations(store.merchant_id, {"H": 15}, {"H": moves.read()[0]})
     assert plan.bucket["H"] is not None and plan.bucket["H"] < BUCKETS
     plan.bucket["H"] = 7                                  # an empty bucket: the pool refills it
-    assert plan.refused({"H": None}) == [] and plan.bucket["H"] == 7
+    assert plan.refused({"H": None}) == ([], False) and plan.bucket["H"] == 7
     assert holdings(moves)[1][7][0] >= 15
     _, buckets = moves.read()
     moves.gather(buckets)                                  # everything back in the pool
     for n in range(3):
-        assert moves.refill(n, 20)                        # 60 in three buckets, 40 in the pool
+        assert moves.refill(n, 30)                        # 90 in three buckets, 10 in the pool
     plan = Reservations(store.merchant_id, {"H": 50}, {"H": moves.read()[0]})
     plan.bucket["H"] = 9
-    assert plan.refused({"H": None}) == [] and plan.bucket["H"] is None        # gathered: reserve in the pool
+    assert plan.refused({"H": None}) == ([], False) and plan.bucket["H"] is None   # gathered: reserve in the pool
     assert moves.read()[0]["free"] == 100
-    assert Reservations(store.merchant_id, {"H": 101}, {}).refused({"H": moves.read()[0]}) == ["H"]
+    assert Reservations(store.merchant_id, {"H": 101}, {}).refused({"H": moves.read()[0]}) == (["H"], False)
+    shown = Reservations(store.merchant_id, {"H": 1}, {}, lots={"H": [{"lot_no": "L9"}]})
+    assert shown.refused({"H": moves.read()[0]}) == ([], True)                 # the lots it shows changed
