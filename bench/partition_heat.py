@@ -5,7 +5,8 @@ each GSI's alike. This bench starts its own LocalStack with the partition-heat m
 (ONCESHIP_HEAT=1, chalicelib/local/heat.py) and runs a recorded mix over HTTP, exactly as
 channels, the desk and the ERP call the API:
 
-  merchant mix: one merchant, `orders` orders over 1,000 SKUs (1-3 lines each, a fixed seed),
+  merchant mix: one merchant, `orders` orders over 1,000 SKUs (1-3 lines each, a fixed seed; a
+    third of the SKUs priced by region, the buyers in eight provinces),
     through their whole life: checkout token + placement, payment, review, waybill reservation,
     print batch, direct ship, the ERP's read of the order feed and its acknowledgements, and the
     webhook deliveries (held back until their own phase, then delivered to a local receiver);
@@ -103,6 +104,11 @@ def setup(stack, receiver: Receiver, flash: int):
                                                                           "on_hand": flash + 1000}]
     for start in range(0, len(stock), 100):
         ok(merchant.put("/v1/inventory", {"items": stock[start:start + 100]}))
+    ok(merchant.put("/v1/region-groups/south", {"name": "华南", "provinces": ["广东省", "广西壮族自治区", "海南省"]}))
+    regional = [{"erp_product_id": sku, "region_prices": [{"region_group_id": "south", "price": "18.80"}]}
+                for sku in SKUS[::3]]                       # a third of the catalogue priced by region
+    for start in range(0, len(regional), 100):
+        all_ok(ok(merchant.put("/v1/prices", {"items": regional[start:start + 100]})))
     ok(merchant.put("/v1/settings/sender", {"name": "仁心大药房", "phone": "020-88886666", "province": "广东省",
                                             "city": "广州市", "district": "天河区", "detail": "体育西路 1 号"}))
     ok(merchant.put("/v1/desk/carrier-rules", {"rules": [{"provinces": RULE_PROVINCES, "carrier_code": "SF"}]}))

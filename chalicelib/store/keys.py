@@ -336,6 +336,12 @@ FEED_SHARDS = 8             # one merchant, each of pending and synced
 DESK_SHARDS = 32            # one merchant: nine index writes per order through the stages
 STOCK_INDEX_SHARDS = 16     # one merchant: two index writes per change of on_hand
 WEBHOOK_STATUS_SHARDS = 16  # one merchant, each status
+CHECK_REPLICAS = 16         # copies of a record every order's transaction checks (store/replicas.py)
+
+
+def check_replica(key: tuple, n: int) -> tuple:
+    """Copy `n` of a record that many transactions check: a partition each."""
+    return f"{key[0]}#R#{n}", key[1]
 
 
 def shard_of(text: str, count: int) -> int:

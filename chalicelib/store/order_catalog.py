@@ -27,10 +27,10 @@ reserves in, which keeps a copy of them.
 from typing import Dict, List, Optional
 
 from chalicelib.store import catalog_cache as cache
-from chalicelib.store import stock_buckets
+from chalicelib.store import replicas, stock_buckets
 from chalicelib.store.keys import MerchantScope
 from chalicelib.store.checked import equal_op
-from chalicelib.store.table import Table, check_op
+from chalicelib.store.table import Table
 
 PRICED_FIELDS = ("name", "listing", "default_price", "region_prices", "customer_level_prices")
 LISTING_SETTINGS_SECONDS = 5.0     # the auto-listing switch applies within seconds
@@ -137,12 +137,8 @@ class OrderCatalog:
             ops.append(equal_op(self.scope.buyer_link(self.buyer), self.link or {}, ("groups",)))
         if province_used and self._groups is not None:
             by_id = {g["region_group_id"]: g for g in self._groups}
-            for group_id in self.priced_region_groups():
-                key = self.scope.region_group(group_id)
-                if group_id in by_id:
-                    ops.append(equal_op(key, by_id[group_id], ("provinces",)))
-                else:
-                    ops.append(check_op(*key, "attribute_not_exists(pk)"))
+            for group_id in self.priced_region_groups():   # on a copy: every placement checks them
+                ops.append(replicas.check(self.scope.region_group(group_id), by_id.get(group_id), ("provinces",)))
         return ops
 
     def reservations(self, quantities: Dict[str, int], with_lots: bool) -> "stock_buckets.Reservations":

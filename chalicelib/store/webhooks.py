@@ -54,12 +54,15 @@ class WebhookStore:
         return self.table.get(*self.scope.webhook_endpoint())
 
     def put_endpoint(self, url: str, events: list, new_salt: str) -> dict:
-        """Set URL and events; the salt (so the signing secret) stays the same once made."""
+        """Set URL and events; the salt (so the signing secret) stays the same once made. The
+        events are also copied where every event's transaction checks them (store/replicas.py)."""
+        from chalicelib.store import replicas
         pk, sk = self.scope.webhook_endpoint()
-        return (Update()
-                .set_all({"url": url, "events": list(events), "updated_at": clock.now_iso()})
-                .set_if_missing("salt", new_salt)
-                .apply(self.table, pk, sk))
+        update = (Update()
+                  .set_all({"url": url, "events": list(events), "updated_at": clock.now_iso()})
+                  .set_if_missing("salt", new_salt))
+        self.table.transact([update.op(pk, sk)] + replicas.copy_ops((pk, sk), {"events": list(events)}, ("events",)))
+        return self.table.get(pk, sk)
 
     # outbox -----------------------------------------------------------------------------------
     def outbox_op(self, event_id: str, event_type: str, body: str, created: float) -> dict:
