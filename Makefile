@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test package bench venv clean
+.PHONY: run test package bench venv clean redrive day
 
 venv: $(STAMP)
 
@@ -16,6 +16,14 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 run: $(STAMP)
 	$(PY) -m chalicelib.local
+
+# Dead letters back to their work queues on the running `make run` stack (QUEUE=jobs|uploads|webhooks).
+redrive: $(STAMP)
+	$(PY) -m chalicelib.local.redrive $(QUEUE)
+
+# The warehouse day with faults on (docs/faults.md): SEED=<n> ORDERS=<n> replays one exactly.
+day: $(STAMP)
+	$(PY) bench/warehouse_day.py $(if $(SEED),--seed $(SEED)) $(if $(ORDERS),--orders $(ORDERS))
 
 test: $(STAMP)
 	@bash scripts/ensure-system-deps.sh

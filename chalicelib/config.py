@@ -28,6 +28,7 @@ class Settings:
     jobs_queue_url: str
     uploads_queue_url: str
     webhooks_queue_url: str
+    dead_letter_queue_urls: dict    # work queue name (jobs, uploads, webhooks) -> its DLQ's URL
     admin_token: str
     secret_key: bytes
     allow_loopback: bool
@@ -49,6 +50,8 @@ def settings() -> Settings:
         jobs_queue_url=env.get("ONCESHIP_JOBS_QUEUE_URL", ""),
         uploads_queue_url=env.get("ONCESHIP_UPLOADS_QUEUE_URL", ""),
         webhooks_queue_url=env.get("ONCESHIP_WEBHOOKS_QUEUE_URL", ""),
+        dead_letter_queue_urls={name: env.get(f"ONCESHIP_{name.upper()}_DLQ_URL", "")
+                                for name in ("jobs", "uploads", "webhooks")},
         admin_token=admin_token,
         secret_key=(secret_key or LOCAL_DEVELOPMENT_KEY).encode(),
         allow_loopback=env.get("ONCESHIP_ALLOW_LOOPBACK") == "1",

@@ -38,6 +38,9 @@ ENVIRONMENT_REFS = {
     "ONCESHIP_JOBS_QUEUE_URL": "JobsQueue",
     "ONCESHIP_UPLOADS_QUEUE_URL": "UploadsQueue",
     "ONCESHIP_WEBHOOKS_QUEUE_URL": "WebhooksQueue",
+    "ONCESHIP_JOBS_DLQ_URL": "JobsDLQ",
+    "ONCESHIP_UPLOADS_DLQ_URL": "UploadsDLQ",
+    "ONCESHIP_WEBHOOKS_DLQ_URL": "WebhooksDLQ",
 }
 FUNCTION_TYPES = ("AWS::Serverless::Function", "AWS::Lambda::Function")
 

@@ -13,6 +13,9 @@
     one, if that is running) is put back. Yields a MemoryAws (table_name, bucket, queue_urls,
     client(service)).
 
+While `stack` runs, every answer of the API is checked against the OpenAPI document
+(tests/conformance.py); a test during which an answer did not conform fails.
+
 Both reset chalicelib's cached settings and clients (chalicelib.config.reset) when they change
 the environment. Imports are lazy, so collecting tests stays fast.
 """
@@ -37,14 +40,29 @@ def stack(tmp_path_factory):
 
     local = LocalStack(port=0, aws_port=0, state_dir=tmp_path_factory.mktemp("local-state"),
                        admin_token=ADMIN_TOKEN, bucket="onceship-local", visibility_timeout=2,
-                       run_schedules=False, snapshot_interval=0)
+                       run_schedules=False, snapshot_interval=0,
+                       faults="")  # tests turn faults on themselves (tests/faults_support.py)
     local.start()
     _reset_app_caches()
+    from tests import conformance
+    conformance.install()
     try:
         yield local
     finally:
         local.stop(save=False)
         _reset_app_caches()
+
+
+@pytest.fixture(autouse=True)
+def _answers_conform():
+    """Fails the test if an answer of the stack during it is not what the OpenAPI document says."""
+    from tests import conformance
+    seen = len(conformance.FAILURES)
+    yield
+    found = conformance.FAILURES[seen:]
+    if found:
+        pytest.fail("answers the OpenAPI document (chalicelib/api/openapi.py) does not describe:\n  "
+                    + "\n  ".join(found[:20]), pytrace=False)
 
 
 class MemoryAws:
@@ -86,3 +104,14 @@ def aws_memory():
                 finally:
                     _reset_app_caches()
     _reset_app_caches()
+
+
+@pytest.fixture
+def faults(stack):
+    """The session stack's fault switch (`stack.set_faults(spec, script=...)`), turned off again
+    after the test whatever happens."""
+    stack.set_faults(None)
+    try:
+        yield stack
+    finally:
+        stack.set_faults(None)

@@ -2,7 +2,7 @@
 import uuid
 from dataclasses import dataclass
 
-from chalicelib.sdk import Client
+from chalicelib.sdk import Client, signed_headers
 
 
 @dataclass
@@ -46,6 +46,19 @@ def operator(stack, merchant_id: str, role: str = "operator", username: str = ""
     client = Client(stack.api_url, ("bearer", session.json()["token"]))
     client.username = username
     return client
+
+
+def signer(key_id: str, secret: str):
+    """A `requests` auth (session.auth = signer(...)) that signs each prepared request as it goes
+    on the wire: its method, its percent-encoded path and query, and its body's exact bytes."""
+    def sign(request):
+        body = request.body or b""
+        if isinstance(body, str):
+            body = request.body = body.encode("utf-8")
+            request.headers["Content-Length"] = str(len(body))
+        request.headers.update(signed_headers(key_id, secret, request.method, request.url, body))
+        return request
+    return sign
 
 
 def assert_problem(answer, status: int, code: str) -> dict:

@@ -32,7 +32,7 @@ def parse_items(model, items: list, key_field: str) -> list:
     out, seen = [], set()
     for index, raw in enumerate(items):
         key = raw.get(key_field) if isinstance(raw, dict) else None
-        key = key if isinstance(key, (str, int)) else None
+        key = key if isinstance(key, (str, int)) and not isinstance(key, bool) else None  # JSON true is no key
         try:
             parsed = model.model_validate(raw)
         except ValidationError as err:

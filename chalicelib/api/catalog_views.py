@@ -24,6 +24,6 @@ class Candidates(BaseModel):
     items: List[Candidate]
 
 
-@handler(response=Candidates)
+@handler(response=Candidates, errors=("not_found",))
 def candidates(ctx):
     return found.candidates(ctx.caller.merchant_id, ctx.params["erp_product_id"])

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from chalice import Response
 
-from chalicelib.api.handler import handler
+from chalicelib.api.handler import HTML, Media, handler
 from chalicelib.domain.errors import NotFound
 
 FILES = Path(__file__).parent / "static" / "console"
@@ -55,12 +55,15 @@ def _file(name: str) -> Response:
                     headers=headers(TYPES[path.suffix]))
 
 
-@handler()
+ASSETS = (Media("text/javascript"), Media("text/css"), Media("image/svg+xml"))
+
+
+@handler(response=HTML, errors=())
 def page(ctx):
     return _file(PAGE)
 
 
-@handler()
+@handler(response=ASSETS, errors=("not_found",))
 def asset(ctx):
     name = ctx.params["name"]
     if not _ASSET.match(name):

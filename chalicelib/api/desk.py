@@ -4,9 +4,10 @@ from typing import List, Optional
 
 from pydantic import Field, model_validator
 
-from chalicelib.api.desk_models import DeskQuery, OrderIds, each_once
+from chalicelib.api.desk_models import (DeskOrder, DeskOrderPage, DeskQuery, DeskResults, OrderIds,
+                                        RefundCheckResults, ReviewResults, each_once)
 from chalicelib.api.handler import handler
-from chalicelib.api.models import Id, Strict
+from chalicelib.api.models import Id, Strict, View
 from chalicelib.domain.errors import ValidationFailed
 from chalicelib.services import desk
 
@@ -43,23 +44,32 @@ class CarrierRules(Strict):
     rules: List[CarrierRule] = Field(max_length=100)
 
 
-@handler(query=DeskQuery)
+class CarrierRuleView(View):
+    provinces: List[str]
+    carrier_code: str
+
+
+class CarrierRulesView(View):
+    rules: List[CarrierRuleView]
+
+
+@handler(query=DeskQuery, response=DeskOrderPage, errors=())
 def list_orders(ctx):
     q = ctx.query
     return desk.list_orders(ctx.caller.merchant_id, q.to_filter(), q.limit, q.cursor)
 
 
-@handler()
+@handler(response=DeskOrder, errors=("not_found",))
 def get_order(ctx):
     return desk.get_order(ctx.caller.merchant_id, ctx.params["order_id"])
 
 
-@handler(body=Remark)
+@handler(body=Remark, response=DeskOrder, errors=("not_found",))
 def put_remark(ctx):
     return desk.set_remark(ctx.caller.merchant_id, ctx.params["order_id"], ctx.body.merchant_remark)
 
 
-@handler(body=Review, idempotent=True)
+@handler(body=Review, idempotent=True, response=ReviewResults, errors=())
 def review(ctx):
     b, caller = ctx.body, ctx.caller
     who = caller.username or caller.kind
@@ -73,22 +83,22 @@ def review(ctx):
                             wanted.limit if b.filter else 100, wanted.cursor)
 
 
-@handler(body=CarrierChange)
+@handler(body=CarrierChange, response=DeskResults, errors=("unknown_carrier",))
 def change_carrier(ctx):
     b = ctx.body
     return each_once(b.order_ids, lambda ids: desk.change_carrier(ctx.caller.merchant_id, ids, b.carrier_code))
 
 
-@handler(body=CarrierRules)
+@handler(body=CarrierRules, response=CarrierRulesView, errors=("unknown_carrier",))
 def put_carrier_rules(ctx):
     return desk.put_carrier_rules(ctx.caller.merchant_id, [r.model_dump() for r in ctx.body.rules])
 
 
-@handler()
+@handler(response=CarrierRulesView, errors=())
 def get_carrier_rules(ctx):
     return desk.get_carrier_rules(ctx.caller.merchant_id)
 
 
-@handler(body=OrderIds, idempotent=True)
+@handler(body=OrderIds, idempotent=True, response=RefundCheckResults, errors=())
 def refund_checks(ctx):
     return each_once(ctx.body.order_ids, lambda ids: desk.refund_checks(ctx.caller.merchant_id, ids))

@@ -1,9 +1,11 @@
-"""Request models shared by the desk's endpoints: order ids, the review screen's filters."""
+"""Models shared by the desk's endpoints: order ids, the review screen's filters, and the shapes
+of the desk's answers (the desk's order view, its batch results)."""
 from typing import List, Literal, Optional
 
 from pydantic import AwareDatetime, Field
 
-from chalicelib.api.models import Code, Id, Paging, Strict
+from chalicelib.api.models import BatchResult, Code, Id, Paging, Strict, View, results_of
+from chalicelib.api.order_views import Order
 from chalicelib.domain.desk import STAGES, DeskFilter
 
 Stage = Literal[STAGES]  # type: ignore[valid-type]
@@ -54,3 +56,55 @@ def each_once(order_ids: list, run) -> dict:
             seen.add(order_id)
             results.append(answered[order_id])
     return batch.answer(results)
+
+
+# response shapes ---------------------------------------------------------------------------
+
+class PrintEntry(View):
+    operator: str
+    at: str
+    reason: str
+    authorized_by: Optional[str]
+    batch_id: Optional[str]
+
+
+class DeskOrder(Order):
+    """The order (contract section 7) with its stage, carrier, waybill and print log."""
+    stage: Optional[Stage]
+    print_count: int
+    prints: List[PrintEntry]
+    exchange_of: Optional[str] = Field(description="A manual exchange order: the order it replaces")
+    reviewed_at: Optional[str]
+    reviewed_by: Optional[str]
+    inspected_at: Optional[str]
+    shipped_at: Optional[str]
+    shipped_by: Optional[str]
+
+
+class DeskOrderPage(View):
+    items: List[DeskOrder]
+    next_cursor: Optional[str]
+
+
+class DeskResult(BatchResult):
+    """One order's result; the fields below are there when the order took the step."""
+    stage: Optional[Stage] = None
+    carrier_code: Optional[str] = None
+    waybill_no: Optional[str] = None
+
+
+class ReviewResults(View):
+    results: List[DeskResult]
+    next_cursor: Optional[str] = Field(None, description="Auto review: where the next page of matching orders starts")
+
+
+class RefundCheck(BatchResult):
+    """Present unless the order is unknown (code not_found)."""
+    refund_pending: Optional[bool] = None
+    holds: Optional[List[str]] = None
+    order_status: Optional[str] = None
+    stage: Optional[Stage] = None
+
+
+DeskResults = results_of(DeskResult, "DeskResults")
+RefundCheckResults = results_of(RefundCheck, "RefundCheckResults")

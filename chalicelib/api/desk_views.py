@@ -43,16 +43,16 @@ class Parcel(BaseModel):
     lines: List[ParcelLine]
 
 
-@handler(response=StageCounts)
+@handler(response=StageCounts, errors=())
 def stage_counts(ctx):
     return desk_views.stage_counts(ctx.caller.merchant_id)
 
 
-@handler(response=Lanes)
+@handler(response=Lanes, errors=())
 def print_lanes(ctx):
     return desk_views.print_lanes(ctx.caller.merchant_id)
 
 
-@handler(response=Parcel)
+@handler(response=Parcel, errors=("not_found", "not_printed"))
 def parcel(ctx):
     return desk_views.parcel(ctx.caller.merchant_id, ctx.params["waybill_no"])

@@ -4,7 +4,7 @@ from typing import List, Optional
 
 from pydantic import Field
 
-from chalicelib.api.desk_models import OrderIds, each_once
+from chalicelib.api.desk_models import DeskOrder, DeskResults, OrderIds, each_once
 from chalicelib.api.handler import handler
 from chalicelib.api.models import Code, Id, Strict
 from chalicelib.services import dispatch, exchanges
@@ -28,19 +28,22 @@ class ManualOrder(Strict):
     remark: Optional[str] = Field(None, max_length=1000)
 
 
-@handler(body=OrderIds, idempotent=True)
+@handler(body=OrderIds, idempotent=True, response=DeskResults, errors=())
 def ship(ctx):
     who = operator_name(ctx.caller)
     return each_once(ctx.body.order_ids, lambda ids: dispatch.ship_orders(ctx.caller.merchant_id, who, ids))
 
 
-@handler(body=Inspection, idempotent=True)
+@handler(body=Inspection, idempotent=True, response=DeskOrder,
+         errors=("not_found", "not_printed", "cancelled", "not_paid", "refund_pending", "already_shipped",
+                 "insufficient_stock", "conflict", "order_changed", "inspection_mismatch"))
 def inspect(ctx):
     b = ctx.body
     return dispatch.inspect(ctx.caller.merchant_id, operator_name(ctx.caller), b.waybill_no, b.scanned)
 
 
-@handler(body=ManualOrder, status=201, idempotent=True)
+@handler(body=ManualOrder, status=201, idempotent=True, response=DeskOrder,
+         errors=("not_found", "order_not_paid", "unknown_product", "insufficient_stock", "conflict"))
 def manual_order(ctx):
     b = ctx.body
     return exchanges.exchange_order(ctx.caller.merchant_id, operator_name(ctx.caller), b.from_order_id,

@@ -4,7 +4,7 @@ from typing import Optional
 from pydantic import Field, StrictInt
 
 from chalicelib.api.handler import handler
-from chalicelib.api.models import Strict
+from chalicelib.api.models import Strict, View
 from chalicelib.services import polling
 
 
@@ -19,7 +19,7 @@ class ErpConnection(Strict):
     timeout_seconds: Optional[StrictInt] = Field(None, ge=1, le=30, description="Per request; default 10")
 
 
-class ConnectionView(Strict):
+class ConnectionView(View):
     inventory_url: str
     poll_every_minutes: int
     timeout_seconds: int
@@ -28,7 +28,7 @@ class ConnectionView(Strict):
     next_poll_at: Optional[str]
 
 
-class PollStatus(Strict):
+class PollStatus(View):
     last_poll_at: Optional[str]
     outcome: Optional[str] = Field(description='"ok", "failed" or null before the first poll')
     error: Optional[str]
@@ -42,30 +42,30 @@ class PollStatus(Strict):
     next_poll_at: Optional[str]
 
 
-@handler(body=ErpConnection, response=ConnectionView)
+@handler(body=ErpConnection, response=ConnectionView, errors=("url_not_allowed",))
 def put_connection(ctx):
     body = ctx.body
     return polling.configure(ctx.caller.merchant_id, body.inventory_url, body.poll_every_minutes,
                              body.auth_header, "auth_header" in body.model_fields_set, body.timeout_seconds)
 
 
-@handler(response=ConnectionView)
+@handler(response=ConnectionView, errors=("not_found",))
 def get_connection(ctx):
     return polling.connection(ctx.caller.merchant_id)
 
 
-@handler(status=204)
+@handler(status=204, errors=("not_found",))
 def delete_connection(ctx):
     from chalice import Response
     polling.disconnect(ctx.caller.merchant_id)
     return Response(body="", status_code=204)
 
 
-@handler(response=PollStatus)
+@handler(response=PollStatus, errors=("not_found",))
 def get_status(ctx):
     return polling.status(ctx.caller.merchant_id)
 
 
-@handler(status=202, response=PollStatus)
+@handler(status=202, response=PollStatus, errors=("not_found",))
 def post_poll(ctx):
     return polling.poll_soon(ctx.caller.merchant_id)

@@ -1,7 +1,11 @@
-"""What a handler declares about itself (its body and query models, its success status,
-whether it is idempotent), and the context it is called with."""
+"""What a handler declares about itself (its body and query models, its success status and
+response, the problem codes it answers, whether it is idempotent), and the context it is called with.
+
+The OpenAPI document (api/openapi.py) is built from these declarations; it refuses a handler that
+leaves `response` or `errors` out, so a new route cannot go undescribed.
+"""
 from dataclasses import dataclass, field
-from typing import Any, Callable, Optional, Type
+from typing import Any, Callable, Mapping, Optional, Tuple, Type
 
 
 @dataclass
@@ -47,22 +51,42 @@ class Reply:
 
 
 @dataclass(frozen=True)
+class Media:
+    """A success body that is not JSON: its content type, and whether it is bytes."""
+    content_type: str
+    binary: bool = False
+
+
+HTML = Media("text/html")
+XLSX = Media("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", binary=True)
+
+
+@dataclass(frozen=True)
 class Meta:
+    """`response`: the pydantic model of the `status` body, or the Media (a tuple of them when the
+    route serves several types), None only with 204.
+    `also`: other success statuses and their bodies. `errors`: the problem codes the handler and
+    the services it calls may answer (api/problems.py CODES gives each code's status); the
+    pipeline's and the authentication's codes are added by the document itself."""
     body: Optional[Type] = None
     query: Optional[Type] = None
     status: int = 200
     idempotent: bool = False
-    response: Optional[Type] = None
+    response: Any = None
+    errors: Optional[Tuple[str, ...]] = None
+    also: Mapping[int, Any] = field(default_factory=dict)
     defers_nonce: bool = False     # a signed request's nonce goes into the handler's transaction
 
 
 def handler(body: Optional[Type] = None, query: Optional[Type] = None, status: int = 200,
-            idempotent: bool = False, response: Optional[Type] = None,
-            defers_nonce: bool = False) -> Callable:
+            idempotent: bool = False, response: Any = None, errors: Optional[Tuple[str, ...]] = None,
+            also: Optional[Mapping[int, Any]] = None, defers_nonce: bool = False) -> Callable:
     """`defers_nonce`: the handler writes the caller's nonce (`ctx.caller.nonce`, a
     store.accounts.PendingNonce) inside its own transaction; the pipeline writes it alone after
     any answer for which that did not happen."""
     def mark(fn: Callable) -> Callable:
-        fn.meta = Meta(body, query, status, idempotent, response, defers_nonce)
+        fn.meta = Meta(body=body, query=query, status=status, idempotent=idempotent, response=response,
+                       errors=tuple(errors) if errors is not None else None, also=dict(also or {}),
+                       defers_nonce=defers_nonce)
         return fn
     return mark

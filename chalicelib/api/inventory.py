@@ -6,7 +6,7 @@ from pydantic import Field, StrictInt, create_model
 
 from chalicelib.api.batch import BatchBody, answer, parse_items
 from chalicelib.api.handler import handler
-from chalicelib.api.models import Code, NonEmpty, Strict
+from chalicelib.api.models import BatchResult, Code, NonEmpty, Strict, View, results_of
 from chalicelib.services import inventory
 
 Count = Field(ge=0, le=10 ** 9)
@@ -35,7 +35,7 @@ class LotsBody(Strict):
     lots: List[Lot] = Field(max_length=1000)
 
 
-class InventoryView(Strict):
+class InventoryView(View):
     erp_product_id: str
     on_hand: int
     reserved: int
@@ -52,6 +52,16 @@ class LotsResult(InventoryView):
     detail: Optional[str]
 
 
+class StockResult(BatchResult):
+    on_hand: Optional[int] = Field(description="The stock after the item (null when there is none)")
+    reserved: Optional[int]
+    available: Optional[int]
+    oversold: Optional[int]
+
+
+StockResults = results_of(StockResult, "StockResults")
+
+
 def batch_of(model) -> type:
     """A batch envelope that validates only the envelope (each item is parsed on its own, so a
     bad item fails alone) but documents the item's schema in OpenAPI."""
@@ -64,24 +74,24 @@ InventorySetBatch = batch_of(InventorySet)
 InventoryAdjustmentBatch = batch_of(InventoryAdjustment)
 
 
-@handler(body=InventorySetBatch)
+@handler(body=InventorySetBatch, response=StockResults, errors=())
 def put_inventory(ctx):
     parsed = parse_items(InventorySet, ctx.body.items, "erp_product_id")
     return answer(inventory.set_many(ctx.caller.merchant_id, ctx.caller.manual, parsed))
 
 
-@handler(body=InventoryAdjustmentBatch, idempotent=True)
+@handler(body=InventoryAdjustmentBatch, idempotent=True, response=StockResults, errors=())
 def post_adjustments(ctx):
     parsed = parse_items(InventoryAdjustment, ctx.body.items, "erp_product_id")
     return answer(inventory.adjust_many(ctx.caller.merchant_id, ctx.caller.manual, parsed))
 
 
-@handler(response=InventoryView)
+@handler(response=InventoryView, errors=("not_found",))
 def get_inventory(ctx):
     return inventory.get(ctx.caller.merchant_id, ctx.params["erp_product_id"])
 
 
-@handler(body=LotsBody, response=LotsResult)
+@handler(body=LotsBody, response=LotsResult, errors=("not_found", "conflict"))
 def put_lots(ctx):
     erp_product_id = ctx.params["erp_product_id"]
     lots = [lot.model_dump() for lot in ctx.body.lots]

@@ -1,7 +1,7 @@
 """Shared request-model pieces: strict models, money, paging, batches, and error translation."""
 import re
 from decimal import Decimal
-from typing import Annotated, Generic, List, Optional, TypeVar
+from typing import Annotated, Generic, List, Literal, Optional, TypeVar, Union
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainValidator, ValidationError
 
@@ -89,3 +89,24 @@ def parse(model, data, prefix: str = ""):
         return model.model_validate(data)
     except ValidationError as error:
         raise ValidationFailed("The request is not valid", field_errors(error, prefix))
+
+
+class View(BaseModel):
+    """A response shape, for the OpenAPI document: handlers return plain dicts of this shape.
+    A field without a default is always present (Optional ones may be null)."""
+    model_config = ConfigDict(defer_build=True)   # built only when the OpenAPI document is
+
+
+class BatchResult(View):
+    """One result of a batch, in the order of the items (contract section 1)."""
+    key: Optional[Union[str, int]] = Field(description="The item's own key; null when the item had none")
+    status: Literal["ok", "skipped", "error"]
+    code: Optional[str]
+    detail: Optional[str]
+
+
+def results_of(result_model, name: str) -> type:
+    """The answer of a batch endpoint: {"results": [result_model, ...]}."""
+    from pydantic import create_model
+    return create_model(name, __base__=View, __module__=result_model.__module__,
+                        results=(List[result_model], ...))

@@ -39,25 +39,29 @@ class RefundDecision(Strict):
     decision: Literal["approve", "reject"]
 
 
-@handler(body=Logistics, idempotent=True, response=views.Order)
+@handler(body=Logistics, idempotent=True, response=views.Order,
+         errors=("not_found", "unknown_carrier", "order_cancelled", "order_not_paid", "refund_pending", "already_shipped",
+                 "insufficient_stock", "conflict"))
 def logistics(ctx):
     b = ctx.body
     return shipping.logistics(ctx.caller.merchant_id, ctx.params["order_id"], b.carrier_code, b.waybill_no)
 
 
-@handler(body=Shipment, status=201, idempotent=True, response=views.Order)
+@handler(body=Shipment, status=201, idempotent=True, response=views.Order,
+         errors=("not_found", "order_cancelled", "order_not_paid", "refund_pending", "over_shipment", "insufficient_stock", "conflict"))
 def shipments(ctx):
     lines = [line.model_dump(mode="json") for line in ctx.body.lines]
     return shipping.shipments(ctx.caller.merchant_id, ctx.params["order_id"], lines)
 
 
-@handler(body=ErpStatus, status=201, idempotent=True, response=views.ErpStatusAnswer)
+@handler(body=ErpStatus, status=201, idempotent=True, response=views.ErpStatusAnswer,
+         errors=("not_found", "order_cancelled", "order_not_paid", "order_not_shipped", "conflict"))
 def erp_status(ctx):
     return shipping.erp_status(ctx.caller.merchant_id, ctx.params["order_id"], ctx.body.status,
                                clock.iso(ctx.body.at.timestamp()))
 
 
-@handler(response=views.Tracking)
+@handler(response=views.Tracking, errors=("not_found",))
 def tracking(ctx):
     caller = ctx.caller
     if caller.kind == "channel":
@@ -65,6 +69,7 @@ def tracking(ctx):
     return shipping.tracking(ctx.params["order_id"], merchant_id=caller.merchant_id)
 
 
-@handler(body=RefundDecision, idempotent=True, response=views.Order)
+@handler(body=RefundDecision, idempotent=True, response=views.Order,
+         errors=("not_found", "no_refund_pending", "conflict"))
 def decide_refund(ctx):
     return orders.decide_refund(ctx.caller.merchant_id, ctx.params["order_id"], ctx.body.decision)

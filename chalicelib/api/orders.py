@@ -79,12 +79,15 @@ class RefundRequest(Strict):
     lines: Optional[List[RefundLine]] = Field(None, min_length=1, max_length=100)
 
 
-@handler(body=NewToken, status=201, idempotent=True, response=views.Token)
+@handler(body=NewToken, status=201, idempotent=True, response=views.Token, errors=("not_found",))
 def issue_token(ctx):
     return checkout.issue_token(ctx.caller.channel_id, ctx.caller.merchant_ids, ctx.body.merchant_id)
 
 
-@handler(body=NewOrder, status=201, response=views.Order, defers_nonce=True)
+@handler(body=NewOrder, status=201, response=views.Order, defers_nonce=True,
+         errors=("not_found", "idempotency_key_required", "invalid_checkout_token", "idempotency_key_mismatch",
+                 "idempotency_in_progress", "too_many_lines", "unknown_product", "product_not_listed",
+                 "insufficient_stock", "conflict"))
 def place_order(ctx):
     token = ctx.headers.get("idempotency-key")
     if token is None:
@@ -104,14 +107,16 @@ def place_order(ctx):
 place_order.idempotency_key = "Required: the checkout token from POST /v1/checkout-tokens"
 
 
-@handler(body=Payment, idempotent=True, response=views.Order, defers_nonce=True)
+@handler(body=Payment, idempotent=True, response=views.Order, defers_nonce=True,
+         errors=("not_found", "order_cancelled", "conflict"))
 def pay(ctx):
     from chalicelib.services import orders
     return orders.pay(ctx.caller.channel_id, ctx.caller.merchant_ids, ctx.params["order_id"],
                       clock.iso(ctx.body.paid_at.timestamp()), nonce=ctx.caller.nonce)
 
 
-@handler(body=RefundRequest, status=201, idempotent=True, response=views.RefundAnswer)
+@handler(body=RefundRequest, status=201, idempotent=True, response=views.RefundAnswer,
+         errors=("not_found", "order_cancelled", "order_not_paid", "refund_already_requested", "conflict"))
 def request_refund(ctx):
     lines = [line.model_dump() for line in ctx.body.lines] if ctx.body.lines else None
     from chalicelib.services import orders

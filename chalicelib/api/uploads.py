@@ -1,13 +1,13 @@
 """Spreadsheet endpoints (contract section 9): upload URLs, upload jobs, templates."""
 import re
-from typing import Annotated, Literal
+from typing import Annotated, List, Literal, Optional
 
 from chalice import Response
 from pydantic import AfterValidator, Field
 
 from chalicelib.api import paging
-from chalicelib.api.handler import handler
-from chalicelib.api.models import Paging, Strict
+from chalicelib.api.handler import XLSX, handler
+from chalicelib.api.models import Paging, Strict, View
 from chalicelib.domain.errors import NotFound
 from chalicelib.services import uploads
 
@@ -27,37 +27,67 @@ class NewUpload(Strict):
     preview: bool = False
 
 
-@handler(body=NewUpload, status=201, idempotent=True)
+class UploadUrl(View):
+    upload_url: str = Field(description="A presigned PUT of the file")
+    key: str = Field(description="Where the file lands in the bucket")
+    expires_at: str
+    preview: bool
+
+
+class UploadJob(View):
+    job_id: str
+    kind: str
+    key: str
+    preview: bool
+    status: Literal["in_queue", "in_progress", "done", "fatal"]
+    detail: Optional[str]
+    rows: int
+    ok: int
+    skipped: int
+    errors: int
+    report_key: Optional[str] = Field(description="reports/<merchant_id>/<kind>/<file name>.result.xlsx, once done")
+    filename: Optional[str]
+    created_at: Optional[str]
+    updated_at: Optional[str]
+    finished_at: Optional[str]
+
+
+class UploadJobPage(View):
+    items: List[UploadJob]
+    next_cursor: Optional[str]
+
+
+@handler(body=NewUpload, status=201, idempotent=True, response=UploadUrl, errors=())
 def create_upload(ctx):
     b = ctx.body
     return uploads.upload_url(ctx.caller.merchant_id, b.kind, b.filename, b.preview)
 
 
-@handler(query=Paging)
+@handler(query=Paging, response=UploadJobPage, errors=())
 def list_uploads(ctx):
     query_id = f"uploads|{ctx.caller.merchant_id}"
     items, last = uploads.jobs(ctx.caller.merchant_id, ctx.query.limit, paging.decode(ctx.query.cursor, query_id))
     return {"items": items, "next_cursor": paging.encode(last, query_id)}
 
 
-@handler()
+@handler(response=UploadJob, errors=("not_found",))
 def get_upload(ctx):
     return uploads.job(ctx.caller.merchant_id, ctx.params["job_id"])
 
 
-class ReportLink(Strict):
+class ReportLink(View):
     job_id: str
     report_key: str
-    download_url: str
+    download_url: str = Field(description="A presigned GET of the report")
     expires_at: str
 
 
-@handler(response=ReportLink)
+@handler(response=ReportLink, errors=("not_found",))
 def get_report(ctx):
     return uploads.report_url(ctx.caller.merchant_id, ctx.params["job_id"])
 
 
-@handler()
+@handler(response=XLSX, errors=("not_found",))
 def get_template(ctx):
     from chalicelib.adapters import sheet_templates
     from chalicelib.adapters.sheet_writer import XLSX_TYPE

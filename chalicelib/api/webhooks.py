@@ -19,22 +19,22 @@ class DeliveryQuery(Paging):
     status: Optional[Literal["succeeded", "failed", "pending"]] = None
 
 
-@handler(body=Endpoint, response=views.EndpointAnswer)
+@handler(body=Endpoint, response=views.EndpointAnswer, errors=("url_not_allowed",))
 def put_endpoint(ctx):
     return webhooks.put_endpoint(ctx.caller.merchant_id, ctx.body.url, ctx.body.events)
 
 
-@handler()
+@handler(response=views.EndpointView, errors=("not_found",))
 def get_endpoint(ctx):
     return webhooks.get_endpoint(ctx.caller.merchant_id)
 
 
-@handler(query=DeliveryQuery, response=views.DeliveryPage)
+@handler(query=DeliveryQuery, response=views.DeliveryPage, errors=())
 def list_deliveries(ctx):
     q = ctx.query
     return webhooks.deliveries(ctx.caller.merchant_id, q.status, q.limit, q.cursor)
 
 
-@handler(status=202, idempotent=True, response=views.Delivery)
+@handler(status=202, idempotent=True, response=views.Delivery, errors=("not_found",))
 def retry_delivery(ctx):
     return webhooks.retry(ctx.caller.merchant_id, ctx.params["event_id"])

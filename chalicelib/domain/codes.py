@@ -57,9 +57,12 @@ def is_code(value) -> bool:
 @lru_cache(maxsize=1)
 def json_pattern() -> str:
     """A JSON Schema (ECMA-262 and Python `re`) pattern of the rule, for the OpenAPI document.
-    It names every refused character of the Basic Multilingual Plane; the server's check (above)
-    also refuses those of the other planes."""
-    refused = [cp for cp in range(0x10000) if chr(cp) in FORBIDDEN or unicodedata.category(chr(cp)) in _INVISIBLE]
+    It names every refused character of the Basic Multilingual Plane but the surrogates (a regex
+    engine that works on code points, Rust's or Go's, cannot name them, and UTF-8 text never holds
+    one); the server's check (above) also refuses those and the refused characters of the other
+    planes."""
+    refused = [cp for cp in range(0x10000) if not 0xD800 <= cp <= 0xDFFF
+               and (chr(cp) in FORBIDDEN or unicodedata.category(chr(cp)) in _INVISIBLE)]
     ranges = _ranges(refused)
     inner = "".join(f"\\u{a:04x}" if a == b else f"\\u{a:04x}-\\u{b:04x}" for a, b in ranges)
     edge, middle = f"[^\\s{inner}]", f"[^{inner}]"

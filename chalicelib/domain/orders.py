@@ -193,6 +193,9 @@ def open_refund(order: dict) -> Tuple[int, dict]:
 # the public body ------------------------------------------------------------------------------
 BASIC = ("order_id", "merchant_id", "status", "cancel_reason", "holds", "sync_status", "created_at",
          "paid_at", "updated_at", "buyer", "erp_customer_code", "remark", "merchant_remark")
+REFUND = ("refund_id", "kind", "reason", "lines", "status", "requested_at", "decided_at")
+LOT = ("lot_no", "production_date", "expiry_date")
+SHIPPED_LOT = ("lot_no", "quantity", "production_date", "expiry_date")
 LINE = ("erp_product_id", "name", "quantity", "unit_price", "amount", "lot", "shipped_quantity",
         "shipped_lots")
 
@@ -204,8 +207,17 @@ def body(order: dict, erp_customer_code: Optional[str] = None) -> dict:
     out["erp_customer_code"] = erp_customer_code
     out.update({"carrier_code": order.get("carrier_code"), "waybill_no": order.get("waybill_no"),
                 "erp_status": order.get("erp_status"),
-                "refunds": [dict(r) for r in order.get("refunds") or []],
+                "refunds": [{name: r.get(name) for name in REFUND} for r in order.get("refunds") or []],
                 "amounts": order["amounts"], "delivery": order["delivery"],
                 "invoice": order.get("invoice"),
-                "lines": [{name: line.get(name) for name in LINE} for line in order["lines"]]})
+                "lines": [_line(line) for line in order["lines"]]})
+    return out
+
+
+def _line(line: dict) -> dict:
+    """A line with every field of its shape, whatever the stored item left out."""
+    out = {name: line.get(name) for name in LINE}
+    if out["lot"] is not None:
+        out["lot"] = {name: out["lot"].get(name) for name in LOT}
+    out["shipped_lots"] = [{name: lot.get(name) for name in SHIPPED_LOT} for lot in out["shipped_lots"] or []]
     return out

@@ -58,7 +58,8 @@ def main() -> int:
             f"  Bucket:       {stack.bucket}\n"
             f"  Table:        {stack.table_name}\n"
             f"  Admin token:  {stack.admin_token}\n"
-            f"  State:        {stack.state_dir}\n",
+            f"  State:        {stack.state_dir}\n"
+            + (f"  Faults:       {stack.faults.text()} (ONCESHIP_FAULTS)\n" if stack.faults else ""),
             flush=True,
         )
         if os.environ.get("ONCESHIP_DEMO") == "1" and not stopping.is_set():

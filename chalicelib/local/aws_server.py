@@ -3,7 +3,10 @@
 moto's DynamoDB checks a condition and writes in separate steps, so two concurrent conditional
 writes could both win. `SerialDynamoDB` runs DynamoDB requests (those with an
 `X-Amz-Target: DynamoDB_...` header) one at a time, which makes conditions and transactions as
-atomic as in AWS; every other request (SQS long polls above all) runs concurrently.
+atomic as in AWS; every other request (SQS long polls above all) runs concurrently. Inside that
+lock `TransactTokens` (transact_tokens.py) makes a retried TransactWriteItems with the same
+ClientRequestToken succeed once, as DynamoDB does; around everything `AwsFaults`
+(aws_faults.py) injects the faults of ONCESHIP_FAULTS once the stack turns them on.
 
 The server runs in its own process (`python -m chalicelib.local.aws_server`) so that its state
 is not moto's in-process state: `mock_aws` in the same test process resets that. The child
@@ -45,7 +48,8 @@ class SerialDynamoDB:
 
 
 def make_server(host: str, port: int):
-    """A threaded werkzeug server of moto's app behind SerialDynamoDB (port 0: any free one)."""
+    """A threaded werkzeug server of moto's app behind SerialDynamoDB, TransactTokens and
+    AwsFaults (port 0: any free one)."""
     from moto.moto_server.werkzeug_app import (
         DomainDispatcherApplication,
         MotoRequestHandler,
@@ -54,12 +58,14 @@ def make_server(host: str, port: int):
     from werkzeug.serving import make_server as werkzeug_server
 
     from chalicelib.local import moto_speedups
+    from chalicelib.local.aws_faults import AwsFaults
+    from chalicelib.local.transact_tokens import TransactTokens
 
     moto_speedups.install()
     from chalicelib.local import heat_server
     if heat_server.enabled():
         heat_server.install()   # the partition-heat meter (ONCESHIP_HEAT=1 only)
-    app = SerialDynamoDB(DomainDispatcherApplication(create_backend_app))
+    app = AwsFaults(SerialDynamoDB(TransactTokens(DomainDispatcherApplication(create_backend_app))))
     server = werkzeug_server(host, port, app, threaded=True, request_handler=MotoRequestHandler)
     server.daemon_threads = True
     return server

@@ -73,9 +73,11 @@ class Resources:
         return self.ref("Bucket")
 
 
-def client_factory(endpoint_url: str | None = None, region: str = REGION) -> ClientFactory:
+def client_factory(endpoint_url: str | None = None, region: str = REGION,
+                   exempt_from_faults: bool = False) -> ClientFactory:
     """boto3 clients with dummy credentials, pointed at `endpoint_url` (None: default endpoints,
-    which mock_aws intercepts)."""
+    which mock_aws intercepts). The local stack's own machinery is `exempt_from_faults`: its
+    requests carry `X-Onceship-Faults: off` (chalicelib/local/faults.py)."""
     import boto3
     from botocore.config import Config
 
@@ -87,10 +89,19 @@ def client_factory(endpoint_url: str | None = None, region: str = REGION) -> Cli
 
     def client(service: str):
         if service not in cache:
-            cache[service] = session.client(service, endpoint_url=endpoint_url, config=config)
+            made = session.client(service, endpoint_url=endpoint_url, config=config)
+            if exempt_from_faults:
+                made.meta.events.register("before-send", _exempt)
+            cache[service] = made
         return cache[service]
 
     return client
+
+
+def _exempt(request, **kwargs) -> None:
+    from chalicelib.local.faults import EXEMPT_HEADER
+
+    request.headers[EXEMPT_HEADER] = "off"
 
 
 class _Creator:

@@ -8,9 +8,11 @@ semantics moto checks (conditions, one operation per item, cancellation reasons)
 
 Likewise a Query on the table itself (not an index) looks at the one partition it names: moto
 gathers and sorts every item of the table first, which made each query cost the table's size.
-A Query on an index looks only at the items whose index partition key is the one asked for
-(moto sorts what it keeps by the index's keys itself), instead of sorting the whole table first.
-Installed in the local AWS server process only.
+A Query on a global secondary index looks at the items whose index hash key it names: each table
+keeps, per index, the items by their index hash key (`_IndexPartitions`), built on the first
+index query and brought up to date after every write the backend makes (put, update, delete,
+transactions, batch writes go through those), so moto's own filtering and sorting then run over
+one index partition instead of the whole table. Installed in the local AWS server process only.
 """
 import copy
 import functools
@@ -47,67 +49,29 @@ def install() -> None:
             raise
 
     transact_write_items._undo_log = True
-    models.DynamoDBBackend.transact_write_items = transact_write_items
-    for name in ("put_item", "update_item", "delete_item", "transact_write_items", "create_table", "delete_table"):
-        setattr(models.DynamoDBBackend, name, _counting_writes(getattr(models.DynamoDBBackend, name)))
-    Table.query = _partition_query(Table.query)
+    models.DynamoDBBackend.transact_write_items = _reindexing(transact_write_items, _transaction_keys)
+    for name, keys_of in (("put_item", _put_keys), ("update_item", _key_arg), ("delete_item", _key_arg)):
+        setattr(models.DynamoDBBackend, name, _reindexing(getattr(models.DynamoDBBackend, name), keys_of))
+    Table.query = _index_query(_partition_query(Table.query))
 
 
 def _partition_query(original):
-    """moto's Table.query, with `all_items` narrowed to the queried partition (of the table, or of
-    a global index) for the duration of the query (moto filters those items by hash key again)."""
+    """moto's Table.query, with `all_items` narrowed to the queried partition for the duration of
+    a query on the table's own key (moto filters those items by hash key again anyway)."""
     @functools.wraps(original)
     def query(self, hash_key, range_comparison, range_objs, limit, exclusive_start_key, scan_index_forward,
               projection_expressions, index_name=None, *args, **kwargs):
-        if hash_key is None or not self.range_key_attr:
+        if index_name or hash_key is None or not self.range_key_attr:
             return original(self, hash_key, range_comparison, range_objs, limit, exclusive_start_key,
                             scan_index_forward, projection_expressions, index_name, *args, **kwargs)
-        if index_name:
-            index = next((i for i in self.global_indexes or [] if i.name == index_name), None)
-            if index is None:
-                return original(self, hash_key, range_comparison, range_objs, limit, exclusive_start_key,
-                                scan_index_forward, projection_expressions, index_name, *args, **kwargs)
-            name = next(k["AttributeName"] for k in index.schema if k["KeyType"] == "HASH")
-            self.all_items = lambda: _index_partition(self, index_name, name, hash_key)
-        else:
-            partition = self.items.get(hash_key, {})
-            self.all_items = lambda: sorted(partition.values(), key=lambda item: item.range_key)
+        partition = self.items.get(hash_key, {})
+        self.all_items = lambda: sorted(partition.values(), key=lambda item: item.range_key)
         try:
             return original(self, hash_key, range_comparison, range_objs, limit, exclusive_start_key,
                             scan_index_forward, projection_expressions, index_name, *args, **kwargs)
         finally:
             del self.all_items
     return query
-
-
-_WRITES = {"generation": 0}      # bumped by every write: index partitions found before are stale
-_INDEX_PARTITIONS: dict = {}     # (table id, index name) -> (generation, {hash value: [items]})
-
-
-def _counting_writes(original):
-    @functools.wraps(original)
-    def write(self, *args, **kwargs):
-        try:
-            return original(self, *args, **kwargs)
-        finally:
-            _WRITES["generation"] += 1
-    return write
-
-
-def _index_partition(table, index_name: str, hash_name: str, hash_key) -> list:
-    """The items of one partition of a global index: grouped once per generation of writes, so
-    the shards a sharded reader asks for one after the other cost one pass over the table."""
-    key = (id(table), index_name)
-    cached = _INDEX_PARTITIONS.get(key)
-    if cached is None or cached[0] != _WRITES["generation"]:
-        groups: dict = {}
-        for items in table.items.values():
-            for item in items.values():
-                value = item.attrs.get(hash_name)
-                if value is not None:
-                    groups.setdefault(value, []).append(item)
-        cached = _INDEX_PARTITIONS[key] = (_WRITES["generation"], groups)
-    return list(cached[1].get(hash_key, ()))
 
 
 def _saved(backend, transact_item: dict):
@@ -137,3 +101,118 @@ def _restore(table, hash_value, range_value, old) -> None:
         table.items[hash_value][range_value] = old
     else:
         table.items[hash_value] = old
+
+
+# -- index partitions ------------------------------------------------------------------------------
+class _IndexPartitions:
+    """Per global index of one table (with a single hash key): index hash value -> {table key: item}."""
+
+    def __init__(self, table):
+        self.indexes = {index.name: [k["AttributeName"] for k in index.schema if k["KeyType"] == "HASH"][0]
+                        for index in table.global_indexes
+                        if len([k for k in index.schema if k["KeyType"] == "HASH"]) == 1}
+        self.partitions = {name: {} for name in self.indexes}
+        self.placed = {}  # table key -> {index name: index hash value}
+        for item in table.all_items():
+            self.place(_table_key(item), item)
+
+    def place(self, key, item) -> None:
+        for name, value in self.placed.pop(key, {}).items():
+            partition = self.partitions[name].get(value)
+            if partition is not None:
+                partition.pop(key, None)
+                if not partition:
+                    del self.partitions[name][value]
+        if item is None:
+            return
+        placed = {}
+        for name, attribute in self.indexes.items():
+            value = item.attrs.get(attribute)
+            if value is None:
+                continue
+            value = (value.type, _hashable(value.value))
+            self.partitions[name].setdefault(value, {})[key] = item
+            placed[name] = value
+        if placed:
+            self.placed[key] = placed
+
+    def items(self, index_name: str, value) -> list:
+        return list(self.partitions[index_name].get((value.type, _hashable(value.value)), {}).values())
+
+
+def _hashable(value):
+    return value if isinstance(value, (str, bytes)) else repr(value)
+
+
+def _table_key(item):
+    return (item.hash_key.type, _hashable(item.hash_key.value),
+            None if item.range_key is None else (item.range_key.type, _hashable(item.range_key.value)))
+
+
+def _reindexing(original, keys_of):
+    """A backend write that, done or failed, brings the index partitions of what it touched up to date."""
+    @functools.wraps(original)
+    def write(self, *args, **kwargs):
+        try:
+            return original(self, *args, **kwargs)
+        finally:
+            for table_name, key in keys_of(*args, **kwargs):
+                _reindex(self, table_name, key)
+    return write
+
+
+def _put_keys(table_name, item_attrs, *args, **kwargs):
+    return [(table_name, item_attrs)]
+
+
+def _key_arg(table_name, key, *args, **kwargs):
+    return [(table_name, key)]
+
+
+def _transaction_keys(transact_items, *args, **kwargs):
+    found = []
+    for transact_item in transact_items:
+        _, op = next(iter(transact_item.items()))
+        found.append((op.get("TableName"), op.get("Key") or op.get("Item") or {}))
+    return found
+
+
+def _reindex(backend, table_name, key) -> None:
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    table = backend.tables.get(table_name)
+    partitions = getattr(table, "_onceship_index_partitions", None) if table is not None else None
+    if partitions is None or table.hash_key_attr not in key:
+        return
+    hash_value = DynamoType(key[table.hash_key_attr])
+    range_value = None
+    if table.has_range_key:
+        if table.range_key_attr not in key:
+            return
+        range_value = DynamoType(key[table.range_key_attr])
+    table_key = (hash_value.type, _hashable(hash_value.value),
+                 None if range_value is None else (range_value.type, _hashable(range_value.value)))
+    partitions.place(table_key, table.get_item(hash_value, range_value))
+
+
+def _index_query(original):
+    """moto's Table.query, with `all_items` narrowed to the named index partition."""
+    @functools.wraps(original)
+    def query(self, *args, **kwargs):
+        index_name = args[7] if len(args) > 7 else kwargs.get("index_name")
+        conditions = kwargs.get("hash_key_conditions") or []
+        if not index_name or len(conditions) != 1:
+            return original(self, *args, **kwargs)
+        partitions = getattr(self, "_onceship_index_partitions", None)
+        if partitions is None:
+            partitions = self._onceship_index_partitions = _IndexPartitions(self)
+        attribute, value = conditions[0]
+        if partitions.indexes.get(index_name) != attribute:
+            return original(self, *args, **kwargs)
+        candidates = partitions.items(index_name, value)
+        self.all_items = lambda: list(candidates)
+        try:
+            return original(self, *args, **kwargs)
+        finally:
+            del self.all_items
+    return query

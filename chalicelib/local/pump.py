@@ -13,6 +13,12 @@ succeeded and leaves the others to reappear after the queue's visibility timeout
 moto moves a message to the dead-letter queue when it is received again after
 `maxReceiveCount` receives, exactly like SQS, so the pump needs no redrive of its own.
 Schedules (`rate(...)` only) fire every period after start; `run_schedule` fires one now.
+
+With faults on (`pump.faults`, chalicelib/local/faults.py) a record may be delivered twice, in a
+second invocation at the same time or right after the first (both see the same message id and
+receive count, as two copies of an SQS message do), and a handler may "die" after its writes:
+its answer is dropped and nothing of the batch is deleted, so it all comes back after the
+visibility timeout. Only the first delivery's answer decides what is deleted.
 """
 from __future__ import annotations
 
@@ -102,6 +108,7 @@ class EventPump:
         self.sources: dict[str, QueueSource] = {}
         self.schedules: dict[str, Schedule] = {}
         self.errors: collections.deque = collections.deque(maxlen=100)
+        self.faults = None  # chalicelib.local.faults.PumpFaults while faults are on
         self._running = False
         self._stop = threading.Event()
         self._schedule_threads: list[threading.Thread] = []
@@ -218,8 +225,22 @@ class EventPump:
 
     def _deliver(self, source: QueueSource, messages: list[dict]) -> None:
         records = [self._record(source, message) for message in messages]
-        ids = [record["messageId"] for record in records]
         source.stats["received"] += len(records)
+        faults = self.faults
+        if faults is None:
+            failed = self._invoke(source, records)
+        else:
+            failed = self._invoke_with_faults(source, records, faults)
+            if failed is None:
+                return  # the handler "died": nothing is deleted
+        source.stats["failed"] += len(failed)
+        done = [record for record in records if record["messageId"] not in failed]
+        source.stats["succeeded"] += len(done)
+        self._delete(source, done)
+
+    def _invoke(self, source: QueueSource, records: list[dict]) -> set[str]:
+        """One invocation of the source's handler; the ids of the records that failed."""
+        ids = [record["messageId"] for record in records]
         source.stats["invocations"] += 1
         try:
             answer = source.handler({"Records": records},
@@ -229,13 +250,29 @@ class EventPump:
                           source.name, len(records))
             self.errors.append((source.name, ids, error))
             source.stats["errors"] += 1
-            failed = set(ids)
-        else:
-            failed = self._failed(source, answer, ids)
-        source.stats["failed"] += len(failed)
-        done = [record for record in records if record["messageId"] not in failed]
-        source.stats["succeeded"] += len(done)
-        self._delete(source, done)
+            return set(ids)
+        return self._failed(source, answer, ids)
+
+    def _invoke_with_faults(self, source: QueueSource, records: list[dict], faults) -> set[str] | None:
+        """The batch with its duplicates; None when the first invocation "died" before answering."""
+        concurrent, after = faults.duplicates(source.name, records)
+        source.stats["duplicated"] += len(concurrent) + len(after)
+        twin = None
+        if concurrent:
+            twin = threading.Thread(target=self._invoke, args=(source, concurrent),
+                                    name=f"pump-{source.name}-duplicate", daemon=True)
+            twin.start()
+        failed = self._invoke(source, records)
+        if twin is not None:
+            twin.join()
+        if after:
+            self._invoke(source, after)
+        if faults.crashes(source.name):
+            source.stats["crashed"] += 1
+            log.info("local pump: fault: %s died before answering; %d records come back",
+                     source.name, len(records))
+            return None
+        return failed
 
     def _failed(self, source: QueueSource, answer: Any, ids: list[str]) -> set[str]:
         if not source.report_batch_item_failures or not answer:

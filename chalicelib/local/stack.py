@@ -19,6 +19,11 @@ Settings (argument, else environment variable, else default):
     visibility_timeout   ONCESHIP_LOCAL_VISIBILITY_TIMEOUT the template's (work queues only)
     run_schedules        ONCESHIP_LOCAL_SCHEDULES          1 (0: only pump.run_schedule)
     snapshot_interval    ONCESHIP_SNAPSHOT_INTERVAL        30 seconds (0: only at stop)
+    faults               ONCESHIP_FAULTS                   none (chalicelib/local/faults.py)
+
+Faults are parsed before anything starts (a bad spec raises FaultSpecError) and turned on once
+the stack is up, so bootstrap and restore never meet them; `set_faults` changes them while it
+runs (tests do), `fault_counts` says how many were injected.
 """
 from __future__ import annotations
 
@@ -26,7 +31,7 @@ import logging
 import os
 from pathlib import Path
 
-from chalicelib.local import bootstrap, env, state
+from chalicelib.local import bootstrap, env, faults as fault_specs, state
 from chalicelib.local import template as cfn
 
 log = logging.getLogger(__name__)
@@ -47,7 +52,8 @@ class LocalStack:
                  aws_port: int | None = None, state_dir: str | Path | None = None,
                  admin_token: str | None = None, secret_key: str | None = None,
                  bucket: str | None = None, visibility_timeout: int | None = None,
-                 run_schedules: bool | None = None, snapshot_interval: float | None = None):
+                 run_schedules: bool | None = None, snapshot_interval: float | None = None,
+                 faults: str | None = None):
         self.host = host
         self.requested_port = int(_setting(port, "PORT", 8000))
         self.requested_aws_port = int(_setting(aws_port, "ONCESHIP_AWS_PORT", 5000))
@@ -61,6 +67,9 @@ class LocalStack:
         self.run_schedules = schedules if isinstance(schedules, bool) else schedules != "0"
         self.snapshot_interval = float(_setting(snapshot_interval,
                                                 "ONCESHIP_SNAPSHOT_INTERVAL", 30.0))
+        self.faults_text = _setting(faults, fault_specs.ENVIRONMENT_VARIABLE, None)
+        self.faults: fault_specs.FaultSpec | None = None
+        self._fault_control = None
         self.aws = None
         self.api = None
         self.pump = None
@@ -116,10 +125,14 @@ class LocalStack:
         from chalicelib.local.aws_server import AwsServerProcess
         from chalicelib.local.pump import EventPump, lambda_handlers, wire
 
+        from chalicelib.local.aws_faults import FaultControl
+
+        spec = fault_specs.parse(self.faults_text)  # a bad spec stops us before anything starts
         self.state_dir.mkdir(parents=True, exist_ok=True)
         self.aws = AwsServerProcess(self.host, self.requested_aws_port)
         self.aws.start()
-        self.client = bootstrap.client_factory(self.aws.endpoint)
+        self._fault_control = FaultControl(self.aws.endpoint)
+        self.client = bootstrap.client_factory(self.aws.endpoint, exempt_from_faults=True)
         self.resources = bootstrap.create(
             self.client, parameters={"BucketName": self.bucket_name},
             visibility_timeout=self.visibility_timeout, notifications=False)
@@ -147,6 +160,29 @@ class LocalStack:
              lambda_handlers(chalice_app), function_settings(config, config.app_name))
         self.pump.start()
         self.snapshots.start_periodic(self.snapshot_interval)
+        if spec is not None:
+            self.set_faults(spec)
+
+    # -- faults -----------------------------------------------------------------------------
+    def set_faults(self, spec=None, script: list | None = None) -> None:
+        """Turn faults on (a spec or its text; `script`: exact one-off faults of the AWS
+        endpoint, see aws_faults.py) or off (None); the counts start again from 0."""
+        if isinstance(spec, str):
+            spec = fault_specs.parse(spec)
+        self._fault_control.configure(spec.text() if spec else None, script)
+        self.pump.faults = fault_specs.PumpFaults(spec) if spec and spec.pump_on else None
+        self.faults = spec
+
+    def fault_requests(self) -> dict:
+        """The app's requests to the AWS endpoint since faults were last set, by service:operation."""
+        return dict(self._fault_control.state()["requests"])
+
+    def fault_counts(self) -> dict:
+        """Faults injected since they were last set, by `<where>:<kind>`."""
+        counts = dict(self._fault_control.state()["counts"])
+        if self.pump is not None and self.pump.faults is not None:
+            counts.update(self.pump.faults.counts.snapshot())
+        return counts
 
     def save(self) -> None:
         """Snapshot tables and objects to the state dir now."""

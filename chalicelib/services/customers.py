@@ -59,7 +59,8 @@ def upsert(merchant_id: str, manual: bool, parsed: list) -> list:
     for buyer, code in moved:
         if code not in not_written:
             store.unlink(buyer, code)
-    return [failed_item if failed_item is not None else outcome[key] for key, _, failed_item in parsed]
+    return [dict(failed_item, match=None, platform_customer_id=None) if failed_item is not None else outcome[key]
+            for key, _, failed_item in parsed]
 
 
 def _match(old: dict, credit: Optional[str], buyers: dict) -> tuple:

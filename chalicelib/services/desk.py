@@ -248,5 +248,5 @@ def refund_checks(merchant_id: str, order_ids: List[str]) -> dict:
             continue
         holds = sorted(item.get("holds") or [])
         results.append(batch.ok(order_id, refund_pending=rules.REFUND_PENDING in holds, holds=holds,
-                                status=item.get("status"), stage=item.get("stage")))
+                                order_status=item.get("status"), stage=item.get("stage")))
     return batch.answer(results)

@@ -2,8 +2,23 @@
 
 Named store methods build on these primitives and turn `ConditionFailed` / `TransactionCanceled`
 into domain errors; nothing above the store package sees a botocore `ClientError`.
+
+Lost answers. Any answer may be lost after its write committed; the SDK then sends the same
+request again. A transaction carries a ClientRequestToken (botocore fills it in once per call and
+reuses it on every retry), so DynamoDB answers a retried one with its first success. A single
+PutItem or UpdateItem has no such token, so each carries a write id of its own: the write stamps
+it on the item, keeping the three before it (`_wid0` newest ... `_wid3`), and is conditional on
+the item not carrying it yet. A retry of a write that already landed therefore fails that
+condition (it is never applied twice, even an increment whose own condition still holds), and
+the failure's ALL_OLD item shows the write id: the write succeeded, and the caller is told so
+instead of a failed condition. It holds as long as fewer than four other single writes reach the
+same item between the lost answer and the retry (a second or so). Reads never show the write ids.
+A conditional delete is a one-operation transaction, for its token. Batch writes are plain puts,
+safe to repeat.
 """
 import contextvars
+import re
+import secrets
 from decimal import Decimal
 from typing import Any, Iterable, Optional
 
@@ -45,6 +60,14 @@ class TransactionCanceled(Exception):
         return [i for i, r in enumerate(self.reasons) if r == "ConditionalCheckFailed"]
 
 
+WRITE_IDS = ("_wid0", "_wid1", "_wid2", "_wid3")   # the latest single writes' ids, newest first
+_WID_NAMES = {f"#onceship_w{i}": name for i, name in enumerate(WRITE_IDS)}
+_WID_GUARD = "NOT (" + " OR ".join(f"{n} = :onceship_wid" for n in _WID_NAMES) + ")"
+_WID_SHIFT = ", ".join([f"#onceship_w{i} = if_not_exists(#onceship_w{i - 1}, :onceship_nil)"
+                        for i in range(len(WRITE_IDS) - 1, 0, -1)] + ["#onceship_w0 = :onceship_wid"])
+_SET_CLAUSE = re.compile(r"(^|\s)SET\s", re.IGNORECASE)
+
+
 def serialize(item: dict) -> dict:
     return {k: _ser.serialize(_clean(v)) for k, v in item.items() if v is not None}
 
@@ -52,7 +75,53 @@ def serialize(item: dict) -> dict:
 def deserialize(raw: Optional[dict]) -> Optional[dict]:
     if raw is None:
         return None
-    return {k: _plain(_de.deserialize(v)) for k, v in raw.items()}
+    return {k: _plain(_de.deserialize(v)) for k, v in raw.items() if k not in WRITE_IDS}
+
+
+def new_write_id() -> str:
+    return secrets.token_hex(8)
+
+
+def _guarded(condition: Optional[str], values: Optional[dict], names: Optional[dict],
+             write_id: str) -> tuple:
+    """(condition, values, names) with "this write id is not on the item yet" added."""
+    condition = f"{_grouped(condition)} AND {_WID_GUARD}" if condition else _WID_GUARD
+    values = dict(values or {}, **{":onceship_wid": write_id})
+    return condition, values, dict(names or {}, **_WID_NAMES)
+
+
+def _grouped(condition: str) -> str:
+    """`condition` in parentheses, unless one pair already encloses all of it (DynamoDB refuses
+    redundant ones)."""
+    text = condition.strip()
+    if text.startswith("(") and text.endswith(")"):
+        depth = 0
+        for i, char in enumerate(text):
+            depth += {"(": 1, ")": -1}.get(char, 0)
+            if depth == 0 and i < len(text) - 1:
+                break
+        else:
+            return text
+    return f"({text})"
+
+
+def _stamped(expression: str) -> str:
+    """The update expression with the write id shifted in (into its SET clause, or a new one)."""
+    found = _SET_CLAUSE.search(expression)
+    if found is None:
+        return f"SET {_WID_SHIFT} {expression}"
+    at = found.end()
+    return f"{expression[:at]}{_WID_SHIFT}, {expression[at:]}"
+
+
+def _landed_before(err: ClientError, write_id: str) -> Optional[dict]:
+    """The item as it is when a failed condition was our own write's retry (it already landed)."""
+    if err.response["Error"]["Code"] != "ConditionalCheckFailedException":
+        return None
+    old = err.response.get("Item") or {}
+    if any(old.get(name, {}).get("S") == write_id for name in WRITE_IDS):
+        return old
+    return None
 
 
 def _clean(value: Any) -> Any:
@@ -90,6 +159,9 @@ def _args(**kwargs) -> dict:
     return {k: v for k, v in kwargs.items() if v is not None}
 
 
+CONFLICT_ATTEMPTS = 3   # a one-operation transaction meeting another transaction on its item
+
+
 class Table:
     """Thin wrapper over the low-level client; `name` defaults to the configured table."""
 
@@ -110,12 +182,16 @@ class Table:
             names: Optional[dict] = None) -> None:
         if _receipt_waiting():
             return self._lone_with_receipt(put_op(item, condition, values, names))
+        write_id = new_write_id()
+        condition, values, names = _guarded(condition, values, names, write_id)
         try:
-            self.client.put_item(**_args(
-                TableName=self.name, Item=serialize(item), ConditionExpression=condition,
-                ExpressionAttributeValues=_values(values), ExpressionAttributeNames=names,
-                ReturnValuesOnConditionCheckFailure="ALL_OLD" if condition else None))
+            self.client.put_item(
+                TableName=self.name, Item=serialize(dict(item, **{WRITE_IDS[0]: write_id})),
+                ConditionExpression=condition, ExpressionAttributeValues=_values(values),
+                ExpressionAttributeNames=names, ReturnValuesOnConditionCheckFailure="ALL_OLD")
         except ClientError as err:
+            if _landed_before(err, write_id) is not None:
+                return None
             raise _condition_or_raise(err)
 
     def update(self, pk: str, sk: str, expression: str, condition: Optional[str] = None,
@@ -123,26 +199,39 @@ class Table:
         if _receipt_waiting():
             self._lone_with_receipt(update_op(pk, sk, expression, condition, values, names))
             return self.get(pk, sk) or {}
+        write_id = new_write_id()
+        condition, values, names = _guarded(condition, values, names, write_id)
+        values[":onceship_nil"] = "-"
         try:
-            raw = self.client.update_item(**_args(
+            raw = self.client.update_item(
                 TableName=self.name, Key=serialize({"pk": pk, "sk": sk}),
-                UpdateExpression=expression, ConditionExpression=condition,
+                UpdateExpression=_stamped(expression), ConditionExpression=condition,
                 ExpressionAttributeValues=_values(values), ExpressionAttributeNames=names,
-                ReturnValues="ALL_NEW",
-                ReturnValuesOnConditionCheckFailure="ALL_OLD" if condition else None))
+                ReturnValues="ALL_NEW", ReturnValuesOnConditionCheckFailure="ALL_OLD")
         except ClientError as err:
+            landed = _landed_before(err, write_id)
+            if landed is not None:
+                return deserialize(landed) or {}
             raise _condition_or_raise(err)
         return deserialize(raw.get("Attributes")) or {}
 
     def delete(self, pk: str, sk: str, condition: Optional[str] = None,
                values: Optional[dict] = None, names: Optional[dict] = None) -> None:
-        try:
-            self.client.delete_item(**_args(
-                TableName=self.name, Key=serialize({"pk": pk, "sk": sk}),
-                ConditionExpression=condition, ExpressionAttributeValues=_values(values),
-                ExpressionAttributeNames=names))
-        except ClientError as err:
-            raise _condition_or_raise(err)
+        if condition is None:
+            self.client.delete_item(TableName=self.name, Key=serialize({"pk": pk, "sk": sk}))
+            return
+        operation = {"Delete": _args(
+            Key=serialize({"pk": pk, "sk": sk}), ConditionExpression=condition,
+            ExpressionAttributeValues=_values(values), ExpressionAttributeNames=names,
+            ReturnValuesOnConditionCheckFailure="ALL_OLD")}
+        for attempt in range(CONFLICT_ATTEMPTS):
+            try:
+                return self._transact([{"Delete": dict(operation["Delete"])}])
+            except TransactionCanceled as cancelled:
+                if cancelled.reasons[:1] == ["ConditionalCheckFailed"]:
+                    raise ConditionFailed(cancelled.olds[0] if cancelled.olds else None)
+                if attempt == CONFLICT_ATTEMPTS - 1 or cancelled.reasons[:1] != ["TransactionConflict"]:
+                    raise
 
     def transact(self, operations: list) -> None:
         """Run up to 100 operations built with `put_op`/`update_op`/`check_op`/`delete_op`.

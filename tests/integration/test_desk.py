@@ -250,3 +250,5 @@ def test_refund_checks_report_holds(stack, desk):
     answer = results(desk.operator.post("/v1/desk/refund-checks", {"order_ids": [a, b]}))
     assert answer[a]["refund_pending"] is False and answer[b]["refund_pending"] is True
     assert answer[b]["holds"] == ["refund_pending"]
+    # the batch status stays the result's (contract section 1); the order's status is order_status
+    assert answer[a]["status"] == "ok" and answer[a]["order_status"] == "paid"

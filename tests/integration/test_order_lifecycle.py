@@ -117,6 +117,9 @@ def test_partial_shipments_add_up_with_lots_and_over_shipment_is_refused(stack):
     lines = {l["erp_product_id"]: l for l in _get(s, oid)["lines"]}
     assert lines["A"]["shipped_quantity"] == 3 and [l["lot_no"] for l in lines["A"]["shipped_lots"]] == ["L1", "L2"]
     assert lines["A"]["shipped_lots"][0]["expiry_date"] == "2027-01-01"
+    # a lot sent without dates still has every field of its shape (found by the OpenAPI conformance check)
+    assert lines["A"]["shipped_lots"][1] == {"lot_no": "L2", "quantity": 1, "production_date": None,
+                                             "expiry_date": None}
     assert stock(s, "A") == {"on_hand": 7, "reserved": 0, "free": 7}
     assert stock(s, "B") == {"on_hand": 9, "reserved": 0, "free": 9}
 

@@ -1,0 +1,27 @@
+"""A short warehouse day (bench/warehouse_day.py) on the live stack with faults on: channels
+resending checkout tokens, refunds at random stages, four operators at once, reprints, wrong
+scans, a crashing ERP, a flaky webhook receiver, two spreadsheets, lost answers, throttling,
+duplicate and crashing deliveries; every invariant holds at the end."""
+import re
+
+from bench.warehouse import report
+from bench.warehouse_day import default_spec, run_day
+
+SEED = 20261213
+ORDERS = 150
+
+
+def test_a_short_day_with_faults_everywhere_breaks_no_invariant(stack):
+    result = run_day(stack, SEED, ORDERS, default_spec(SEED))
+    table = report.table(result)
+    assert result["violations"] == 0, table
+    assert not result["actor_errors"], table
+    names = {check["name"]: check for check in result["invariants"]}
+    assert len(names) == 12, table
+    assert all(check["checked"] > 0 for name, check in names.items() if "wrong-item" not in name), table
+    faults = result["fault_counts"]
+    for kind in ("dynamodb:lost_reply", "dynamodb:throttle", "sqs:duplicate"):
+        assert faults.get(kind, 0) > 0, table  # the day met each kind of fault
+    day = result["day"]
+    assert day["placed"] > 0.8 * ORDERS and day["shipped"] > 0.6 * day["placed"], table
+    assert re.fullmatch(rf"day: seed={SEED} orders={ORDERS} faults=\d+ violations=0", report.last_line(result))
