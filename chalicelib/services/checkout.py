@@ -16,6 +16,12 @@ stays usable (like a request that failed validation, the failure is not remember
 that fails (the cached price, listing, lot, buyer groups or region groups changed) writes
 nothing either: the records are read again and the order priced again, so no order is ever
 written at a price that is no longer the stored one.
+
+A hot product's stock is in buckets (store/stock_buckets.py): its reservation goes to one of
+them (`Reservations`), its product is read fresh rather than checked (a check is two write
+units on the product's one partition with every order) and the listing rule after an order
+runs for the products reserved in their records; a bucketed one's runs when a placement finds
+it sold out.
 """
 import hashlib
 import json
