@@ -39,7 +39,7 @@ def default_spec(seed: int) -> str:
     return f"seed={seed},{DEFAULT_FAULTS}"
 
 
-def run_day(stack, seed: int, orders: int, spec: str) -> dict:
+def run_day(stack, seed: int, orders: int, spec: str, show_progress: bool = False) -> dict:
     """Run one day on a started LocalStack (faults are turned on for the day and off after it)."""
     from bench.warehouse import world as worlds
     receiver = FlakyReceiver(seed)
@@ -50,7 +50,7 @@ def run_day(stack, seed: int, orders: int, spec: str) -> dict:
         day = actors.Day(world, ledger)
         stack.set_faults(spec)
         started = time.monotonic()
-        result = _day(day, stack, started)
+        result = _day(day, stack, started, show_progress)
         result.update(seed=seed, orders=orders, fault_spec=spec)
         return result
     finally:
@@ -58,13 +58,15 @@ def run_day(stack, seed: int, orders: int, spec: str) -> dict:
         receiver.close()
 
 
-def _day(day, stack, started: float) -> dict:
+def _day(day, stack, started: float, show_progress: bool) -> dict:
     world, ledger = day.world, day.ledger
     numbers = list(range(world.orders))
     channels = [actors.run_thread(day, f"channel {i}", actors.channel, i, numbers[i::len(world.channels)])
                 for i in range(len(world.channels))]
     helpers = [actors.run_thread(day, "refunds", actors.refunds),
                actors.run_thread(day, "ticker", actors.ticker)]
+    if show_progress:
+        actors.run_thread(day, "progress", actors.progress)
     operators = [actors.run_thread(day, f"operator {i}", actors.operator, i) for i in range(len(world.operators))]
     erp = actors.run_thread(day, "erp", actors.erp)
     sheets = actors.run_thread(day, "sheets", actors.sheets)
@@ -184,7 +186,7 @@ def main(argv=None) -> int:
         stack.start()
         config.reset()
         try:
-            result = run_day(stack, args.seed, args.orders, spec)
+            result = run_day(stack, args.seed, args.orders, spec, show_progress=True)
         finally:
             stack.stop(save=False)
     path = args.json or PROJECT_DIR / "build" / "day" / f"day-{args.seed}-{args.orders}.json"

@@ -482,6 +482,17 @@ def _xlsx(rows: list) -> bytes:
     return out.getvalue()
 
 
+# -- progress -------------------------------------------------------------------------------------------
+def progress(day: Day, every: float = 30.0) -> None:
+    """A line on stderr now and then, for long days."""
+    import sys
+    started = time.monotonic()
+    while not day.stop.wait(every):
+        print(f"day: {time.monotonic() - started:.0f} s, placed {day.placed_count}/{day.world.orders}, "
+              f"paid {len(day.ledger.paid)}, shipped {len(day.ledger.shipped)}, ERP acknowledged "
+              f"{len(day.ledger.erp_acked)}", file=sys.stderr, flush=True)
+
+
 # -- the schedule --------------------------------------------------------------------------------------
 def ticker(day: Day) -> None:
     while not day.stop.wait(TICK_SECONDS):
