@@ -39,6 +39,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from support import result  # noqa: E402  (quiet logs: bench/support.py)
 
 WRITE_LIMIT, READ_LIMIT = 1000, 3000
 TARGETS = {"placements": 5000, "lifecycle": 1000, "reservations": 3000}
@@ -292,19 +293,11 @@ def units_per_order(name: str, rows: list, count: int, seconds: float) -> str:
     return f"  {name:16} {w:8.1f} WU {rd:8.1f} RU per order   ({seconds:.0f} s on the local stack)"
 
 
-def quiet() -> None:
-    """Only the bench's own table on stdout: no request logs, no metrics."""
-    import logging
-    os.environ["POWERTOOLS_LOG_LEVEL"] = "WARNING"
-    os.environ["POWERTOOLS_METRICS_DISABLED"] = "true"
-    logging.disable(logging.INFO)
-
 
 def main(orders: int = 200, flash: int = 200) -> None:
     from chalicelib.local import heat_server
     from chalicelib.local.stack import LocalStack
 
-    quiet()
     previous = os.environ.get(heat_server.ENABLED)
     os.environ[heat_server.ENABLED] = "1"
     receiver = Receiver()
@@ -338,8 +331,9 @@ def main(orders: int = 200, flash: int = 200) -> None:
                        TARGETS["lifecycle"], mid)
     reservations = report("one SKU's reservations (flash sale placements)", flash_rows, flash,
                           TARGETS["reservations"], mid)
-    print(f"\nbench: partition_heat merchant_placements_per_s={placements:.0f} "
-          f"merchant_lifecycle_orders_per_s={lifecycle:.0f} sku_reservations_per_s={reservations:.0f}")
+    print()
+    result("partition_heat", merchant_placements_per_s=round(placements), merchant_lifecycle_orders_per_s=round(lifecycle),
+           sku_reservations_per_s=round(reservations))
 
 
 if __name__ == "__main__":
