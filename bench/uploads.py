@@ -214,23 +214,23 @@ def main(rows: int) -> None:
         print(f"reader memory: the opened sheet adds {reader_memory(path):.0f} MB (python-calamine's cells)")
         figures = {}
         for preview in (True, False):
-            result = run_worker(stack.environment, merchant_id, path, preview)
-            job = result["job"]
+            outcome = run_worker(stack.environment, merchant_id, path, preview)
+            job = outcome["job"]
             assert job["status"] == "done" and job["rows"] == rows and job["errors"] == 0, job
-            speed = rows / result["elapsed"]
-            total = sum(result["requests"].values())
+            speed = rows / outcome["elapsed"]
+            total = sum(outcome["requests"].values())
             label = "preview (validate + report)" if preview else "apply (validate + write + report)"
-            print(f"{label}: {result['elapsed']:.1f} s, {speed:,.0f} rows/s, ratio to raw reader "
-                  f"{speed / baseline:.3f} (target >= 0.4; to openpyxl read-only {speed / other:.2f}); peak RSS {result['max_rss_mb']:.0f} MB "
+            print(f"{label}: {outcome['elapsed']:.1f} s, {speed:,.0f} rows/s, ratio to raw reader "
+                  f"{speed / baseline:.3f} (target >= 0.4; to openpyxl read-only {speed / other:.2f}); peak RSS {outcome['max_rss_mb']:.0f} MB "
                   f"(target <= 256); DynamoDB requests per 100 rows {100 * total / rows:.2f} "
-                  f"{dict(sorted(result['requests'].items()))}; handler invocations {result['invocations']}")
+                  f"{dict(sorted(outcome['requests'].items()))}; handler invocations {outcome['invocations']}")
             if preview:
                 figures.update(preview_vs_openpyxl=speed / other, preview_vs_calamine=speed / baseline,
-                               peak_rss_mb=result_rss(result))
+                               peak_rss_mb=result_rss(outcome))
             else:
                 print(f"apply / raw writes of the same rows: {speed / direct:.2f}")
                 figures.update(apply_vs_raw_writes=speed / direct,
-                               peak_rss_mb=max(figures["peak_rss_mb"], result_rss(result)))
+                               peak_rss_mb=max(figures["peak_rss_mb"], result_rss(outcome)))
         result("uploads", **figures)
     finally:
         stack.stop(save=False)

@@ -84,9 +84,13 @@ def _day(day, stack, started: float, show_progress: bool) -> dict:
     aws_requests = stack.fault_requests()
     stack.set_faults(None)
     settle_started = time.monotonic()
-    _settle(day, stack)
-    day.stop.set()
-    helpers[1].join()
+    try:
+        _settle(day, stack)
+    except Exception as error:  # noqa: BLE001 - still check and report what is there
+        day.failed("settle", error)
+    finally:
+        day.stop.set()
+        helpers[1].join()
     stored = invariants.load(stack, world, ledger.sheets)
     checks = [check(stored, ledger, world) for check in invariants.CHECKS]
     checks.append(invariants.webhooks_once(stored, ledger, world, world.receiver.snapshot()))
@@ -124,9 +128,12 @@ def _settle(day, stack) -> None:
     _until(deadline, lambda: _sheets_done(day, stack))
     _until(deadline, lambda: _webhooks_done(day, stack))
     for queue in ("jobs", "uploads", "webhooks"):
-        answer = day.call(day.world.admin, "POST", f"/v1/admin/dead-letters/{queue}/redrive")
-        if answer.status_code != 200:
-            day.failed("redrive", RuntimeError(answer.text[:300]))
+        try:
+            answer = day.call(day.world.admin, "POST", f"/v1/admin/dead-letters/{queue}/redrive")
+            if answer.status_code != 200:
+                day.failed("redrive", RuntimeError(answer.text[:300]))
+        except Exception as error:  # noqa: BLE001 - the dead-letter check will say what is left
+            day.failed(f"redrive {queue}", error)
     stack.pump.drain(timeout=SETTLE_SECONDS)
     _until(deadline, lambda: _webhooks_done(day, stack))
 

@@ -1,25 +1,24 @@
 """Platform admin: the work queues' dead letters and their redrive (guarantee 7)."""
 from typing import List, Literal, Optional
 
-from pydantic import BaseModel
-
 from chalicelib.api.handler import handler
+from chalicelib.api.models import View
 from chalicelib.services import dead_letters
 
 Queue = Literal["jobs", "uploads", "webhooks"]
 
 
-class DeadLetterQueue(BaseModel):
+class DeadLetterQueue(View):
     queue: Queue
     dead_letters: int
 
 
-class DeadLetterQueues(BaseModel):
+class DeadLetterQueues(View):
     items: List[DeadLetterQueue]
     next_cursor: Optional[str] = None
 
 
-class Redriven(BaseModel):
+class Redriven(View):
     queue: Queue
     moved: int
     dead_letters: int

@@ -16,9 +16,7 @@ def texts() -> dict:
         "detail": "\"><svg onload=alert(1)><script>alert('detail')</script>",
         "remark": f"<script>alert('remark')</script>{IMG}",
         "merchant_remark": f"</textarea><script>alert('mremark')</script>{IMG}",
-        # ids are [A-Za-z0-9_.:-] until the codes of contract revision 2 (any printable text) land;
-        # then this becomes f"<img src=x onerror=alert({tag})>" like the other fields
-        "product_id": f"XSS-{tag}",
+        "product_id": f"<img src=x onerror=alert({tag})>",   # a code: any printable text but / and \\
         "product_name": f"<iframe src=javascript:alert(1)>药</iframe>{IMG}",
         "barcode": f"<b>690{tag}</b>",
         "spec": "<style>*{display:none}</style>0.25g",
