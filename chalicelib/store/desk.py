@@ -3,9 +3,10 @@
 Keeping it on the order item means every desk step and every refund request write the same
 item, so the conditions that guard them (no refund hold, still paid, the stage expected) are
 checked by DynamoDB against one record: a hold and a print, or a hold and a shipment, can never
-both land. A paid order is listed in gsi4 under `M#<mid>#DESK#<shard>` (one of DESK_SHARDS, from
-its id), sorted by stage then paid time; the index holds only keys and the order id, and the
-desk's lists read the shards as one sequence (store/sharded.py) and then the orders themselves.
+both land. A paid order is listed in gsi4 under `M#<mid>#DESK#<stage rank>#<shard>` (one of
+DESK_SHARDS for its stage, from its id), sorted by stage then paid time; the index holds only
+keys and the order id, and the desk's lists read a stage's shards (or every stage's) as one
+sequence (store/sharded.py) and then the orders themselves.
 
 Attributes: `stage`, `desk_carrier`, `desk_waybill`, `desk_print_count`, `desk_prints`
 (the print log), `desk_batch`, `desk_label` (what the last printed label says, written by the
@@ -17,7 +18,7 @@ batch change, or at review when it had none.
 from typing import Iterable, List, Optional, Tuple
 
 from chalicelib.domain import clock
-from chalicelib.domain.desk import PAID, DeskOrder, stage_rank
+from chalicelib.domain.desk import PAID, STAGES, DeskOrder, stage_rank
 from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.store import keys, sharded
 from chalicelib.store.keys import MerchantScope
@@ -65,7 +66,8 @@ def entry_fields(merchant_id: str, order_id: str, paid_at: str, carrier_code: Op
     written by the same write that makes it paid: with `carrier_code`, the carrier its
     province's rule gives it on arrival (services/desk.py: arrival_carrier)."""
     scope = MerchantScope(merchant_id)
-    fields = {"stage": "to_review", "desk_print_count": 0, "gsi4pk": desk_partition(merchant_id, order_id),
+    fields = {"stage": "to_review", "desk_print_count": 0,
+              "gsi4pk": desk_partition(merchant_id, order_id, "to_review"),
               "gsi4sk": scope.desk_sort(stage_rank("to_review"), paid_key(paid_at), order_id)}
     if carrier_code:
         fields["desk_carrier"] = carrier_code
@@ -75,19 +77,20 @@ def entry_fields(merchant_id: str, order_id: str, paid_at: str, carrier_code: Op
 def stage_fields(merchant_id: str, order: dict, stage: str) -> dict:
     """The stage and, for an order at the desk, its index position (ERP shipping uses this too)."""
     fields = {"stage": stage}
-    if order.get("gsi4pk") == desk_partition(merchant_id, order["order_id"]) and order.get("paid_at"):
-        fields["gsi4sk"] = MerchantScope(merchant_id).desk_sort(stage_rank(stage), paid_key(order["paid_at"]),
-                                                                order["order_id"])
+    scope = MerchantScope(merchant_id)
+    if (order.get("gsi4pk") or "").startswith(scope.pk("DESK", "")) and order.get("paid_at"):
+        fields["gsi4pk"] = desk_partition(merchant_id, order["order_id"], stage)
+        fields["gsi4sk"] = scope.desk_sort(stage_rank(stage), paid_key(order["paid_at"]), order["order_id"])
     return fields
 
 
-def desk_partition(merchant_id: str, order_id: str) -> str:
-    return MerchantScope(merchant_id).desk_index(keys.shard_of(order_id, keys.DESK_SHARDS))
+def desk_partition(merchant_id: str, order_id: str, stage: str) -> str:
+    return MerchantScope(merchant_id).desk_index(stage_rank(stage), keys.shard_of(order_id, keys.DESK_SHARDS))
 
 
-def desk_partitions(merchant_id: str) -> List[str]:
+def desk_partitions(merchant_id: str, stages=STAGES) -> List[str]:
     scope = MerchantScope(merchant_id)
-    return [scope.desk_index(n) for n in range(keys.DESK_SHARDS)]
+    return [scope.desk_index(stage_rank(s), n) for s in stages for n in range(keys.DESK_SHARDS)]
 
 
 class DeskStore:
@@ -121,9 +124,9 @@ class DeskStore:
         if stage:
             rank = stage_rank(stage)
             low, high = f"{rank}#{paid_range[0]}", f"{rank}#{paid_range[1]}"
-        per_shard = (5 * limit) // (4 * keys.DESK_SHARDS) + 2
-        entries, boundary = sharded.window(self.table, "gsi4", [desk_partitions(self.merchant_id)], low, high,
-                                           after, per_shard)
+        partitions = desk_partitions(self.merchant_id, (stage,) if stage else STAGES)
+        per_shard = (5 * limit) // (4 * len(partitions)) + 2
+        entries, boundary = sharded.window(self.table, "gsi4", [partitions], low, high, after, per_shard)
         items = self.orders(e["order_id"] for e in entries)
         current = [items.get(e["order_id"]) for e in entries]   # an entry that moved is met again where it is
         return [i for i, e in zip(current, entries) if i and i.get("gsi4sk") == e["gsi4sk"]], boundary
@@ -135,7 +138,7 @@ class DeskStore:
         rank = stage_rank(stage)
         share = max(1, cap // keys.DESK_SHARDS)
         counted = each([lambda pk=pk: self.table.count(pk, index="gsi4", sk_between=(f"{rank}#", f"{rank}#~"), cap=share)
-                        for pk in desk_partitions(self.merchant_id)])
+                        for pk in desk_partitions(self.merchant_id, (stage,))])
         return sum(n for n, _ in counted), any(stopped for _, stopped in counted)
 
     def waybill_owner(self, waybill_no: str) -> Optional[str]:
@@ -156,6 +159,10 @@ class DeskStore:
     def _sort(self, item: dict, stage: str) -> str:
         return self.scope.desk_sort(stage_rank(stage), paid_key(item["paid_at"]), item["order_id"])
 
+    def _at(self, item: dict, stage: str) -> dict:
+        """The index position of `item` at `stage` (its partition and sort key), as values."""
+        return {":dpk": desk_partition(self.merchant_id, item["order_id"], stage), ":sk": self._sort(item, stage)}
+
     def _update(self, order_id: str, expression: str, condition: str, values: dict) -> dict:
         try:
             return self.table.update(*self.scope.order(order_id), expression, condition=condition,
@@ -165,8 +172,8 @@ class DeskStore:
 
     def review(self, item: dict, operator: str, carrier_code: Optional[str]) -> dict:
         """to_review → reviewed; the carrier given (from the rules) only when none was chosen."""
-        sets = ["#stage = :to", "gsi4sk = :sk", "desk_reviewed_at = :now", "desk_reviewed_by = :by"]
-        values = dict(LIVE_VALUES, **{":to": "reviewed", ":from": "to_review", ":sk": self._sort(item, "reviewed"),
+        sets = ["#stage = :to", "gsi4pk = :dpk", "gsi4sk = :sk", "desk_reviewed_at = :now", "desk_reviewed_by = :by"]
+        values = dict(LIVE_VALUES, **{":to": "reviewed", ":from": "to_review", **self._at(item, "reviewed"),
                                       ":now": clock.now_iso(), ":by": operator})
         if carrier_code:
             sets.append("desk_carrier = if_not_exists(desk_carrier, :carrier)")
@@ -194,13 +201,13 @@ class DeskStore:
         guard item. Nothing of the label is decided here: it is drawn when printed."""
         from chalicelib.store.waybills import guard_op
         ops = list(counters)
-        expression = "SET #stage = :to, desk_waybill = :no, gsi4sk = :sk"
+        expression = "SET #stage = :to, desk_waybill = :no, gsi4pk = :dpk, gsi4sk = :sk"
         condition = LIVE + " AND #stage = :from AND desk_carrier = :carrier AND attribute_not_exists(desk_waybill)"
         for item, waybill_no in assignments:
             ops.append(update_op(
                 *self.scope.order(item["order_id"]), expression, condition=condition,
                 values=dict(LIVE_VALUES, **{":to": "waybill_reserved", ":from": "reviewed", ":no": waybill_no,
-                                            ":sk": self._sort(item, "waybill_reserved"),
+                                            **self._at(item, "waybill_reserved"),
                                             ":carrier": item["desk_carrier"]}),
                 names=names(expression, condition)))
             ops.append(guard_op(self.scope, waybill_no, item["order_id"], item["desk_carrier"]))
@@ -210,13 +217,13 @@ class DeskStore:
         """(expression, condition, values) of claiming one reserved, unprinted, unheld order; the
         label drawn for it is stored with the claim, on the waybill and carrier it was drawn with."""
         return ("SET #stage = :to, desk_print_count = :one, desk_prints = :log, desk_batch = :batch,"
-                " desk_label = :label, gsi4sk = :sk",
+                " desk_label = :label, gsi4pk = :dpk, gsi4sk = :sk",
                 LIVE + " AND #stage = :from AND (attribute_not_exists(desk_print_count)"
                        " OR desk_print_count = :zero) AND desk_waybill = :no AND desk_carrier = :carrier",
                 dict(LIVE_VALUES, **{":to": "printed", ":from": "waybill_reserved", ":one": 1, ":zero": 0,
                                      ":log": [entry], ":batch": batch_id, ":label": label,
                                      ":no": label["waybill_no"], ":carrier": label["carrier_code"],
-                                     ":sk": self._sort(item, "printed")}))
+                                     **self._at(item, "printed")}))
 
     def claim_together(self, items: List[dict], batch_id: str, entry: dict, labels: dict) -> None:
         """Claims all of `items` for one print batch in one transaction (at most 100), or none:
@@ -244,18 +251,18 @@ class DeskStore:
         seen = int(item.get("desk_print_count") or 0)
         return self._update(
             item["order_id"],
-            "SET #stage = :to, gsi4sk = :sk, desk_print_count = :n, desk_label = :label,"
+            "SET #stage = :to, gsi4pk = :dpk, gsi4sk = :sk, desk_print_count = :n, desk_label = :label,"
             " desk_prints = list_append(desk_prints, :log)",
             LIVE + " AND #stage IN (:printed, :inspected) AND desk_print_count = :seen",
-            dict(LIVE_VALUES, **{":to": "printed", ":sk": self._sort(item, "printed"), ":n": seen + 1,
+            dict(LIVE_VALUES, **{":to": "printed", **self._at(item, "printed"), ":n": seen + 1,
                                  ":log": [entry], ":label": label, ":printed": "printed",
                                  ":inspected": "inspected", ":seen": seen}))
 
     def mark_inspected(self, item: dict) -> dict:
         return self._update(
-            item["order_id"], "SET #stage = :to, gsi4sk = :sk, desk_inspected_at = :now",
+            item["order_id"], "SET #stage = :to, gsi4pk = :dpk, gsi4sk = :sk, desk_inspected_at = :now",
             LIVE + " AND #stage IN (:printed, :inspected)",
-            dict(LIVE_VALUES, **{":to": "inspected", ":sk": self._sort(item, "inspected"),
+            dict(LIVE_VALUES, **{":to": "inspected", **self._at(item, "inspected"),
                                  ":now": clock.now_iso(), ":printed": "printed", ":inspected": "inspected"}))
 
 

@@ -295,10 +295,10 @@ class MerchantScope:
         return self.pk("EXPORT", job_id), "JOB"
 
     # fulfillment desk (issue 6) --------------------------------------------------------------
-    def desk_index(self, shard: int) -> str:
-        """gsi4 partition of the merchant's paid orders at the desk, one of DESK_SHARDS
-        (`order_shard`), sorted by `desk_sort`."""
-        return self.pk("DESK", str(shard))
+    def desk_index(self, stage_rank: int, shard: int) -> str:
+        """gsi4 partition of the merchant's paid orders at one stage of the desk, one of DESK_SHARDS
+        (`shard_of(order_id)`), sorted by `desk_sort`: a stage's screen reads its own shards."""
+        return self.pk("DESK", str(stage_rank), str(shard))
 
     def desk_sort(self, stage_rank: int, paid_at_iso: str, order_id: str) -> str:
         """Stage first, then paid time: one stage is one key range, oldest payment first."""
@@ -333,7 +333,7 @@ class MerchantScope:
 UNPAID_SHARDS = 64          # all merchants: two index writes per order (placed, paid)
 WEBHOOK_DUE_SHARDS = 64     # all merchants: four index writes per event
 FEED_SHARDS = 8             # one merchant, each of pending and synced
-DESK_SHARDS = 32            # one merchant: nine index writes per order through the stages
+DESK_SHARDS = 8             # one merchant, each stage: two index writes per order (in, out)
 STOCK_INDEX_SHARDS = 16     # one merchant: two index writes per change of on_hand
 WEBHOOK_STATUS_SHARDS = 16  # one merchant, each status
 CHECK_REPLICAS = 16         # copies of a record every order's transaction checks (store/replicas.py)

@@ -23,7 +23,7 @@ Records (keys spelled in store/keys.py)
     gsi3pk/gsi3sk ERP feed, from payment on: `M#<mid>#FEED#pending|synced#<shard>`,
                   `<feed_at>#<order_id>` (`feed_fields`)
     gsi4pk/gsi4sk while pending_payment only: `ORDERS#UNPAID#<shard>`, `<deadline>#<mid>#<oid>`;
-                  removed at cancellation; from payment on the desk's index `M#<mid>#DESK#<shard>`,
+                  removed at cancellation; from payment on the desk's index `M#<mid>#DESK#<rank>#<shard>`,
                   `<stage rank>#<paid_at>#<order_id>` (store/desk.py)
     Both indexes are sharded by the order id and project only keys and ids (docs/architecture.md,
     "Partition heat"): readers fetch the orders themselves.
