@@ -23,6 +23,7 @@ import copy
 import datetime
 import functools
 import json
+import threading
 
 
 def install() -> None:
@@ -73,12 +74,10 @@ def _partition_query(original):
             return original(self, hash_key, range_comparison, range_objs, limit, exclusive_start_key,
                             scan_index_forward, projection_expressions, index_name, *args, **kwargs)
         partition = self.items.get(hash_key, {})
-        self.all_items = lambda: sorted(partition.values(), key=lambda item: item.range_key)
-        try:
-            return original(self, hash_key, range_comparison, range_objs, limit, exclusive_start_key,
-                            scan_index_forward, projection_expressions, index_name, *args, **kwargs)
-        finally:
-            del self.all_items
+        with _NARROWED:
+            return _narrowed(self, lambda: sorted(partition.values(), key=lambda item: item.range_key),
+                             original, (self, hash_key, range_comparison, range_objs, limit, exclusive_start_key,
+                                        scan_index_forward, projection_expressions, index_name) + args, kwargs)
     return query
 
 
@@ -245,12 +244,22 @@ def _index_query(original):
                               and item.attrs[range_attribute].compare(comparison, objects)]
             # moto sorts them again; nearly sorted already, that costs a pass instead of a sort
             candidates.sort(key=lambda item: _sort_key(item, range_attribute))
-        self.all_items = lambda: list(candidates)
-        try:
-            return original(self, *args, **kwargs)
-        finally:
-            del self.all_items
+        with _NARROWED:
+            return _narrowed(self, lambda: list(candidates), original, (self,) + args, kwargs)
     return query
+
+
+# A query narrows `all_items` on the shared Table object for its own duration: one at a time (the
+# server's lock does that already; an in-process engine read from several threads needs this one).
+_NARROWED = threading.RLock()
+
+
+def _narrowed(table, items, original, args: tuple, kwargs: dict):
+    table.all_items = items
+    try:
+        return original(*args, **kwargs)
+    finally:
+        del table.all_items
 
 
 # -- answers as plain JSON -----------------------------------------------------------------------------
