@@ -107,6 +107,7 @@ def _day(day, stack, started: float, show_progress: bool) -> dict:
         "fault_counts": fault_counts,
         "aws_requests": aws_requests,
         "client": day.counter.snapshot(),
+        "api_calls": day.api_calls.snapshot(),
         "notes": dict(ledger.notes),
         "actor_errors": day.errors,
         "day": {"placed": placed, "refused": sum(ledger.refused.values()), "refusals": dict(ledger.refused),

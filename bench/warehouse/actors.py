@@ -45,6 +45,7 @@ class Day:
         self.world = world
         self.ledger = ledger
         self.counter = calls.Counter()
+        self.api_calls = calls.Counter()   # what the actors asked, by method and route
         self.placed_count = 0
         self.lock = threading.Lock()
         self.channels_done = threading.Event()
@@ -59,6 +60,7 @@ class Day:
         return random.Random(f"{self.world.seed}:{actor}")
 
     def call(self, client, method, path, body=None, headers=None):
+        self.api_calls.add(f"{method} {calls.route(path)}")
         return calls.call(client, method, path, body, headers, self.counter)
 
     def failed(self, actor: str, error: Exception) -> None:

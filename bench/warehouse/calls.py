@@ -2,6 +2,7 @@
 the same body and the same Idempotency-Key, so the server may replay), with backoff; every retry
 is counted. A client that gives up raises GaveUp."""
 import collections
+import re
 import threading
 import time
 
@@ -52,6 +53,14 @@ def call(client, method: str, path: str, body=None, headers=None, counter: Count
                          + (f" (last {answer.status_code}: {answer.text[:300]})" if answer is not None else ""))
         time.sleep(delay)
         delay = min(delay * 2, 2.0)
+
+
+def route(path: str) -> str:
+    """A path with its ids and cursors taken out: `/v1/orders/{id}/payment`, `...?stage=printed`."""
+    base, _, query = path.partition("?")
+    parts = ["{id}" if re.match(r"^(o|m|ch|wb|ev|u|b)_[0-9A-Za-z]", part) else part for part in base.split("/")]
+    kept = [pair for pair in query.split("&") if pair and pair.split("=")[0] in ("stage", "sync_status")]
+    return "/".join(parts) + ("?" + "&".join(kept) if kept else "")
 
 
 def _in_progress(answer) -> bool:
