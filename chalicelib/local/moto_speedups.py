@@ -15,8 +15,9 @@ transactions, batch writes go through those), so moto's own filtering and sortin
 one index partition instead of the whole table. And the answers of DynamoDB's item operations
 (GetItem, Query, UpdateItem, ...) are written as the JSON they are (`_plain_json`), instead of
 through moto's model-driven serializer, which took about a millisecond per item returned; the
-bytes are the same JSON (tests/contract/test_moto_speedups.py compares them). Installed in the
-local AWS server process only.
+bytes are the same JSON (tests/contract/test_moto_speedups.py compares them). The backend a
+request's host names is looked up once per host (`_remembered_backends`), not by listing moto's
+package directory on every request. Installed in the local AWS server process only.
 """
 import base64
 import copy
@@ -62,6 +63,7 @@ def install() -> None:
         setattr(models.DynamoDBBackend, name, _reindexing(getattr(models.DynamoDBBackend, name), keys_of))
     Table.query = _index_query(_partition_query(Table.query))
     _plain_json_answers()
+    _remembered_backends()
 
 
 def _partition_query(original):
@@ -260,6 +262,31 @@ def _narrowed(table, items, original, args: tuple, kwargs: dict):
         return original(*args, **kwargs)
     finally:
         del table.all_items
+
+
+# -- which backend a host is ---------------------------------------------------------------------------
+def _remembered_backends() -> None:
+    """moto's server finds a request's backend by listing its own package directory (a stat per
+    service, ~150) and then trying every service's URL patterns, on every request; the answer for
+    a host never changes, so it is kept (None, 'not found', is not: moto then looks further)."""
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+
+    original = DomainDispatcherApplication.get_backend_for_host
+    if getattr(original, "_remembered", False):
+        return
+    known = {}
+
+    @functools.wraps(original)
+    def get_backend_for_host(self, host):
+        backend = known.get(host)
+        if backend is None:
+            backend = original(self, host)
+            if backend is not None:
+                known[host] = backend
+        return backend
+
+    get_backend_for_host._remembered = True
+    DomainDispatcherApplication.get_backend_for_host = get_backend_for_host
 
 
 # -- answers as plain JSON -----------------------------------------------------------------------------
