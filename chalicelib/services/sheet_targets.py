@@ -86,8 +86,8 @@ class _Mapping:
 def _checked(value, type_name: str) -> str:
     """`value` checked as the API's `Code` (codes ERPs choose) or `Id` (ids Onceship issues)."""
     from pydantic import TypeAdapter
-    from chalicelib.api import models
-    return TypeAdapter(getattr(models, type_name)).validate_python(value)
+    from chalicelib.models import base
+    return TypeAdapter(getattr(base, type_name)).validate_python(value)
 
 
 def _inventory() -> Target:
