@@ -3,10 +3,11 @@ from typing import Literal, Optional
 
 from pydantic import Field
 
-from chalicelib.api.batch import answer, batch_of, parse_items
+from chalicelib.api.batch import batch_of
 from chalicelib.api.handler import handler
 from chalicelib.api.models import BatchResult, Code, NonEmpty, Strict, View, results_of
 from chalicelib.services import customers
+from chalicelib.services.batch import answer, parse_items
 
 
 class CustomerItem(Strict):

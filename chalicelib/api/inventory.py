@@ -4,10 +4,11 @@ from typing import Any, List, Optional
 
 from pydantic import Field, StrictInt, create_model
 
-from chalicelib.api.batch import BatchBody, answer, parse_items
+from chalicelib.api.batch import BatchBody
 from chalicelib.api.handler import handler
 from chalicelib.api.models import BatchResult, Code, NonEmpty, Strict, View, results_of
 from chalicelib.services import inventory
+from chalicelib.services.batch import answer, parse_items
 
 Count = Field(ge=0, le=10 ** 9)
 

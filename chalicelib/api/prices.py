@@ -4,10 +4,11 @@ from typing import Annotated, List, Literal, Optional, Union
 
 from pydantic import Field, RootModel, field_validator
 
-from chalicelib.api.batch import answer, batch_of, parse_items
+from chalicelib.api.batch import batch_of
 from chalicelib.api.handler import handler
 from chalicelib.api.models import BatchResult, Code, Money, NonEmpty, Strict, View, results_of
 from chalicelib.services import pricing
+from chalicelib.services.batch import answer, parse_items
 
 class RegionPrice(Strict):
     region_group_id: Code

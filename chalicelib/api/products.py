@@ -3,10 +3,11 @@ from typing import Annotated, Dict, List, Literal, Optional
 
 from pydantic import Field, StrictBool
 
-from chalicelib.api.batch import answer, batch_of, parse_items
+from chalicelib.api.batch import batch_of
 from chalicelib.api.handler import handler
 from chalicelib.api.models import BatchResult, Code, CodeEntry, Money, NonEmpty, Paging, Strict, View, results_of
 from chalicelib.services import listing, paging, products
+from chalicelib.services.batch import answer, parse_items
 
 AttributeName = Annotated[str, Field(min_length=1, max_length=64)]
 AttributeValue = Annotated[str, Field(max_length=200)]

@@ -5,8 +5,8 @@ used, so a worker only loads the features its files need.
 """
 from typing import List, Tuple
 
-from chalicelib.api.batch import error, ok
 from chalicelib.domain.errors import DomainError
+from chalicelib.services.batch import error, ok
 from chalicelib.services.sheet_apply import Target, consecutive, detail_of
 from chalicelib.store import receipts
 
