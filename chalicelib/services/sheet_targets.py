@@ -41,7 +41,7 @@ def _each(call) -> callable:
 
 
 def _products() -> Target:
-    from chalicelib.api.products import ProductItem
+    from chalicelib.models.catalog import ProductItem
     from chalicelib.services import products
     return Target(ProductItem.model_validate, lambda mid, parsed: products.upsert(mid, MANUAL, parsed))
 
@@ -97,7 +97,7 @@ def _inventory() -> Target:
 
 
 def _listings() -> Target:
-    from chalicelib.api.products import ListingAction
+    from chalicelib.models.catalog import ListingAction
     from chalicelib.services import listing
 
     def model(raw: dict):
