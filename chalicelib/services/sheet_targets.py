@@ -47,7 +47,7 @@ def _products() -> Target:
 
 
 def _prices() -> Target:
-    from chalicelib.api.prices import PriceItem
+    from chalicelib.models.prices import PriceItem
     from chalicelib.services import pricing
     return Target(PriceItem.model_validate, lambda mid, parsed: pricing.update(mid, MANUAL, parsed))
 
