@@ -55,7 +55,7 @@ def _prices() -> Target:
 def _customers() -> Target:
     """A row is a customer (PUT /v1/customers), or, when it names a platform buyer, that buyer's
     customer code (PUT /v1/customers/by-platform-id/{id})."""
-    from chalicelib.api.customers import BuyerCode, CustomerItem
+    from chalicelib.models.customers import BuyerCode, CustomerItem
     from chalicelib.services import customers
 
     def model(raw: dict):
