@@ -91,7 +91,7 @@ def _checked(value, type_name: str) -> str:
 
 
 def _inventory() -> Target:
-    from chalicelib.api.inventory import InventorySet
+    from chalicelib.models.inventory import InventorySet
     from chalicelib.services import inventory
     return Target(InventorySet.model_validate, lambda mid, parsed: inventory.set_many(mid, MANUAL, parsed))
 
@@ -112,7 +112,7 @@ def _listings() -> Target:
 
 
 def _lots() -> Target:
-    from chalicelib.api.inventory import LotsBody
+    from chalicelib.models.inventory import LotsBody
     from chalicelib.services import inventory
 
     def into(key: str, rows: List[dict]) -> dict:
