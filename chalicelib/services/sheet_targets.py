@@ -134,7 +134,7 @@ def _lots() -> Target:
 
 
 def _order_status() -> Target:
-    from chalicelib.api.order_updates import ErpStatus
+    from chalicelib.models.orders import ErpStatus
     from chalicelib.domain import clock
     from chalicelib.services import shipping
 
@@ -151,7 +151,7 @@ def _order_status() -> Target:
 
 
 def _logistics() -> Target:
-    from chalicelib.api.order_updates import Logistics
+    from chalicelib.models.orders import Logistics
     from chalicelib.domain.normalize import ident
     from chalicelib.services import shipping
     from chalicelib.store.platform import PlatformStore
