@@ -63,14 +63,16 @@ def raw_fetch(url: str) -> int:
 def seed(merchant_id: str, items: list) -> None:
     from chalicelib.domain import clock
     from chalicelib.store.keys import MerchantScope
+    from chalicelib.store.stock import index_fields
     from chalicelib.store.table import Table
     scope, now = MerchantScope(merchant_id), clock.iso(clock.now() - 3600)   # written an hour ago
     records = []
     for item in items:
         pk, sk = scope.stock(item["erp_product_id"])
+        index = index_fields(merchant_id, item["erp_product_id"], now)
         records.append({"pk": pk, "sk": sk, "erp_product_id": item["erp_product_id"], "on_hand": item["on_hand"],
                         "reserved": 0, "free": item["on_hand"], "rev": 1, "source": "erp", "updated_at": now,
-                        "gsi2pk": scope.stock_index(), "gsi2sk": scope.stock_index_sk(now, item["erp_product_id"])})
+                        "gsi4pk": index[":index"], "gsi4sk": index[":index_sk"]})
     Table().batch_put(records)
 
 

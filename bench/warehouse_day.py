@@ -150,10 +150,17 @@ def _sheets_done(day, stack) -> bool:
 
 
 def _webhooks_done(day, stack) -> bool:
-    from chalicelib.store.keys import MerchantScope
     from chalicelib.store.table import Table
-    pk, prefix = MerchantScope(day.world.merchant_id).webhook_delivery()
-    items = Table(stack.table_name, client=stack.client("dynamodb")).query_all(pk, prefix, consistent=True)
+    from chalicelib.store.webhooks import WebhookStore
+    store = WebhookStore(day.world.merchant_id, Table(stack.table_name, client=stack.client("dynamodb")))
+    items = []
+    for status in ("pending", "failed"):              # what is not delivered yet
+        before = None
+        while True:
+            page, before = store.page(status, 100, before)
+            items += page
+            if not before:
+                break
     waiting = [i for i in items if i["status"] != "succeeded"]
     for item in waiting:
         if item["status"] == "failed" or item.get("gave_up"):

@@ -39,19 +39,23 @@ def load(stack, world, sheets: list) -> Stored:
     items = _scan(stack, scope.pk(""))
     orders, stock, tracking = {}, {}, collections.defaultdict(list)
     order_sk, stock_sk = scope.order("x")[1], scope.stock("x")[1]
-    outbox_pk, outbox_prefix = scope.webhook_delivery()
+    delivery_sk, delivery_pk = scope.webhook_delivery("x")[1], scope.pk("EVT", "")
     track_prefix = scope.order_tracking("x")[1]
-    outbox = []
+    outbox, buckets = [], collections.defaultdict(list)
     for item in items:
         if item["sk"] == order_sk:
             orders[item["order_id"]] = item
         elif item["sk"] == stock_sk and item["pk"] == scope.stock(item.get("erp_product_id", ""))[0]:
             stock[item["erp_product_id"]] = item
-        elif item["pk"] == outbox_pk and item["sk"].startswith(outbox_prefix):
+        elif item["sk"] == stock_sk and "bucket" in item:        # a hot product's stock bucket
+            buckets[item["erp_product_id"]].append(item)
+        elif item["sk"] == delivery_sk and item["pk"].startswith(delivery_pk):
             outbox.append(item)
         elif item["sk"].startswith(track_prefix):
             tracking[item["order_id"]].append(item)
     jobs = [_job(stack, table, world, sheet) for sheet in sheets]
+    from chalicelib.store.stock import combined       # a bucketed product's real figures
+    stock = {erp_id: combined(item, buckets.get(erp_id, ())) for erp_id, item in stock.items()}
     return Stored(orders, stock, outbox, dict(tracking), jobs)
 
 

@@ -11,6 +11,8 @@ ClientRequestToken succeed once, as DynamoDB does; around everything `AwsFaults`
 The server runs in its own process (`python -m chalicelib.local.aws_server`) so that its state
 is not moto's in-process state: `mock_aws` in the same test process resets that. The child
 stops when its stdin closes, i.e. when its parent goes away, however it goes.
+
+With ONCESHIP_HEAT=1 in its environment the server also meters partition heat (heat_server.py).
 """
 from __future__ import annotations
 
@@ -60,6 +62,9 @@ def make_server(host: str, port: int):
     from chalicelib.local.transact_tokens import TransactTokens
 
     moto_speedups.install()
+    from chalicelib.local import heat_server
+    if heat_server.enabled():
+        heat_server.install()   # the partition-heat meter (ONCESHIP_HEAT=1 only)
     app = AwsFaults(SerialDynamoDB(TransactTokens(DomainDispatcherApplication(create_backend_app))))
     server = werkzeug_server(host, port, app, threaded=True, request_handler=MotoRequestHandler)
     server.daemon_threads = True

@@ -16,6 +16,7 @@ one index partition instead of the whole table. Installed in the local AWS serve
 """
 import copy
 import functools
+import threading
 
 
 def install() -> None:
@@ -65,12 +66,10 @@ def _partition_query(original):
             return original(self, hash_key, range_comparison, range_objs, limit, exclusive_start_key,
                             scan_index_forward, projection_expressions, index_name, *args, **kwargs)
         partition = self.items.get(hash_key, {})
-        self.all_items = lambda: sorted(partition.values(), key=lambda item: item.range_key)
-        try:
-            return original(self, hash_key, range_comparison, range_objs, limit, exclusive_start_key,
-                            scan_index_forward, projection_expressions, index_name, *args, **kwargs)
-        finally:
-            del self.all_items
+        with _NARROWED:
+            return _narrowed(self, lambda: sorted(partition.values(), key=lambda item: item.range_key),
+                             original, (self, hash_key, range_comparison, range_objs, limit, exclusive_start_key,
+                                        scan_index_forward, projection_expressions, index_name) + args, kwargs)
     return query
 
 
@@ -210,9 +209,19 @@ def _index_query(original):
         if partitions.indexes.get(index_name) != attribute:
             return original(self, *args, **kwargs)
         candidates = partitions.items(index_name, value)
-        self.all_items = lambda: list(candidates)
-        try:
-            return original(self, *args, **kwargs)
-        finally:
-            del self.all_items
+        with _NARROWED:
+            return _narrowed(self, lambda: list(candidates), original, (self,) + args, kwargs)
     return query
+
+
+# A query narrows `all_items` on the shared Table object for its own duration: one at a time (the
+# server's lock does that already; an in-process engine read from several threads needs this one).
+_NARROWED = threading.RLock()
+
+
+def _narrowed(table, items, original, args: tuple, kwargs: dict):
+    table.all_items = items
+    try:
+        return original(*args, **kwargs)
+    finally:
+        del table.all_items

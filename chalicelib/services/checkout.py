@@ -16,6 +16,12 @@ stays usable (like a request that failed validation, the failure is not remember
 that fails (the cached price, listing, lot, buyer groups or region groups changed) writes
 nothing either: the records are read again and the order priced again, so no order is ever
 written at a price that is no longer the stored one.
+
+A hot product's stock is in buckets (store/stock_buckets.py): its reservation goes to one of
+them (`Reservations`), its product is read fresh rather than checked (a check is two write
+units on the product's one partition with every order) and the listing rule after an order
+runs for the products reserved in their records; a bucketed one's runs when a placement finds
+it sold out.
 """
 import hashlib
 import json
@@ -79,26 +85,31 @@ def place_order(channel_id: str, merchant_ids, token: str, request: dict, nonce=
             continue
         body = json.dumps(rules.body(order), ensure_ascii=False, default=str)
         use = tokens.use_op(token, channel_id, order["order_id"], digest, body)
+        reservations = catalog.reservations(quantities, with_lots=checked)
         try:
             replay = OrderStore(merchant_id).place(
-                order, use, digest, quantities, lambda: tokens.get(token),
-                reserve_ops=catalog.reserve_ops(quantities, with_lots=checked),
+                order, use, digest, reservations, lambda: tokens.get(token),
                 checks=catalog.check_ops(province_used) if checked else [], nonce=nonce)
         except StaleRecord:
             catalog.forget()
             use_cache = False
             continue
+        except rules.InsufficientStock:
+            _stock_changed(merchant_id, reservations.emptied)     # a bucketed product just sold out
+            raise
         if replay is not None:
             return replay, True
-        _stock_changed(merchant_id, quantities)
+        _stock_changed(merchant_id, reservations.in_records())   # a bucketed one's rule runs when it sells out
         return body, False
     raise Conflict("The catalog changed while the order was being placed; send it again")
 
 
-def _stock_changed(merchant_id: str, quantities: dict) -> None:
+def _stock_changed(merchant_id: str, quantities) -> None:
     """The catalog's auto-list rule after reserving (services/orders.py: stock_changed), loaded
     only when the merchant has it on."""
     from chalicelib.store.order_catalog import auto_listing_on
+    if not quantities:
+        return
     try:
         if not auto_listing_on(merchant_id):
             return

@@ -54,27 +54,31 @@ def list_orders(merchant_id: str, wanted: DeskFilter, limit: int, cursor: Option
 
 def find(store: DeskStore, wanted: DeskFilter, limit: int, cursor: Optional[str]) -> tuple:
     """Up to `limit` desk orders matching `wanted`, oldest payment first within a stage, and the
-    cursor after the last one. The stage and paid window narrow the index query; the other
-    filters are applied to what it reads."""
+    cursor after the last one. The stage and paid window narrow the index reads; the other
+    filters are applied to the orders read."""
     query_id = "desk:" + repr(wanted)
-    start = paging.decode(cursor, query_id)
+    after = paging.position(cursor, query_id)
     paid_range = (clock.iso(wanted.paid_after) if wanted.paid_after is not None else "",
                   clock.iso(wanted.paid_before) if wanted.paid_before is not None else "~")
     found: list = []
     scanned = 0
     while True:
-        page, last = store.page(wanted.stage, paid_range, start, min(200, max(limit * 2, 50)))
+        page, boundary = store.page(wanted.stage, paid_range, after, min(200, max(limit * 2, 50)))
         for index, item in enumerate(page):
             scanned += 1
             if item.get("status") == "cancelled" or not wanted.matches(desk_order(item)):
                 continue
             found.append(item)
             if len(found) == limit:
-                more = index < len(page) - 1 or last is not None
-                return found, paging.encode(store.index_key(item), query_id) if more else None
-        if not last or scanned >= MAX_SCAN:
-            return found, paging.encode(last, query_id)
-        start = last
+                more = index < len(page) - 1 or boundary is not None
+                return found, _cursor(item["gsi4sk"], query_id) if more else None
+        if boundary is None or scanned >= MAX_SCAN:
+            return found, _cursor(boundary, query_id)
+        after = boundary
+
+
+def _cursor(after: Optional[str], query_id: str) -> Optional[str]:
+    return paging.encode({"after": after}, query_id) if after else None
 
 
 # remark ---------------------------------------------------------------------------------

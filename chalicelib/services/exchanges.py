@@ -11,6 +11,7 @@ from chalicelib.domain.ids import sortable_id
 from chalicelib.services.desk import arrival_carrier, view
 from chalicelib.store import stock
 from chalicelib.store.desk import DeskStore, exchange_ops
+from chalicelib.store.stock_buckets import into_pools
 
 
 def exchange_order(merchant_id: str, operator: str, from_order_id: str, lines: List[dict],
@@ -42,6 +43,7 @@ def exchange_order(merchant_id: str, operator: str, from_order_id: str, lines: L
     carrier = arrival_carrier(merchant_id, order["delivery"])
     ops = exchange_ops(merchant_id, order, carrier)
     orders = OrderStore(merchant_id)
+    into_pools(merchant_id, quantities)      # a bucketed product's units back where this order reserves
     try:
         commit(orders, ops[:1], [stock.reserve_op(merchant_id, p, q) for p, q in quantities.items()],
                ["order.paid"], dict(order, sync_status="pending", stage="to_review", desk_carrier=carrier),

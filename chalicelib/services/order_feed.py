@@ -1,14 +1,17 @@
 """The ERP's pull: paid orders with stable paging; reading never marks, acknowledging does.
 
-The feed is gsi1. From payment on, an order is under `M#<mid>#FEED#pending` until the ERP
-acknowledges it, then under `M#<mid>#FEED#synced`; its sort key `<feed_at>#<order_id>` (feed_at:
-the server's time of payment) never changes. A page is the next `limit` orders after the
-cursor's sort key, merged across the partitions asked for, and the cursor is the last sort key
-the page covers. So an order shows up at most once across the pages of one query (keys only grow;
-an order is in one partition at a time and moves only pending → synced; one page reads pending
-before synced and drops an order it meets twice), and orders paid while the ERP pages get later
-keys and come on later pages. Unacknowledged orders stay `pending`: an ERP that crashed between
-reading and storing reads them again.
+The feed is gsi3. From payment on, an order is under `M#<mid>#FEED#pending#<shard>` until the
+ERP acknowledges it, then under `M#<mid>#FEED#synced#<shard>` (the same shard, from its id); its
+sort key `<feed_at>#<order_id>` (feed_at: the server's time of payment) never changes. The
+shards of the partitions asked for are read as one sequence in sort-key order
+(store/sharded.py), pending's shards before synced's, and the orders the entries name are read
+(consistently) to apply the filters to what they are now. A page is the next `limit` matching
+orders after the cursor's sort key, and the cursor is the last sort key the page covers. So an
+order shows up at most once across the pages of one query (keys only grow; an order is in one
+partition at a time and moves only pending → synced; a window reads pending before synced and
+drops an order it meets twice), and orders paid while the ERP pages get later keys and come on
+later pages. Unacknowledged orders stay `pending`: an ERP that crashed between reading and
+storing reads them again.
 """
 from typing import Optional
 
@@ -18,66 +21,69 @@ from chalicelib.domain.errors import NotFound
 from chalicelib.services import batch, paging
 from chalicelib.services.customers import erp_customer_codes
 from chalicelib.services.orders import load, merchant_view
-from chalicelib.store.orders import OrderStore
+from chalicelib.store import sharded
+from chalicelib.store.keys import FEED_SHARDS
+from chalicelib.store.orders import OrderStore, feed_partitions
 
 PARTITIONS = {None: ("pending", "synced"), "pending": ("pending",), "synced": ("synced",)}
-MAX_READS_PER_PARTITION = 8
+MAX_WINDOWS = 8     # index windows read for one page before answering a short page with its cursor
 
 
-def _filters(query) -> tuple:
-    parts, values = [], {}
-    if query.status:
-        parts.append("#status = :status")
-        values[":status"] = query.status
-    for name, op, field in (("created_after", ">", "created_at"), ("created_before", "<", "created_at"),
-                            ("updated_after", ">", "updated_at")):
+def _matches(item: dict, query) -> bool:
+    """The filters, on the order as it is now (the index only says where it is)."""
+    if item.get("sync_status") not in PARTITIONS[query.sync_status]:
+        return False
+    if query.status and item.get("status") != query.status:
+        return False
+    for name, field, later in (("created_after", "created_at", True), ("created_before", "created_at", False),
+                               ("updated_after", "updated_at", True)):
         value = getattr(query, name)
-        if value is not None:
-            parts.append(f"#{field} {op} :{name}")
-            values[f":{name}"] = clock.iso(value.timestamp())
-    names = {f"#{n}": n for n in ("status", "created_at", "updated_at") if any(f"#{n}" in p for p in parts)}
-    return (" AND ".join(parts) or None), values, names
+        if value is None:
+            continue
+        bound, stored = clock.iso(value.timestamp()), item.get(field) or ""
+        if (stored <= bound) if later else (stored >= bound):
+            return False
+    return True
 
 
 def list_orders(merchant_id: str, query) -> dict:
     store = OrderStore(merchant_id)
     query_id = "|".join(str(x) for x in ("orders", merchant_id, query.sync_status, query.status,
                                          query.created_after, query.created_before, query.updated_after))
-    position = paging.decode(query.cursor, query_id)
-    after = position["after"] if position else None
-    expression, values, names = _filters(query)
-    limit = query.limit
-    matches, boundaries = {}, []
-    for partition in PARTITIONS[query.sync_status]:
-        found, scanned_to = _read(store, partition, after, limit + 1, expression, values, names)
-        for item in found:
-            matches.setdefault(item["order_id"], item)
-        if scanned_to is not None:
-            boundaries.append(scanned_to)
-    boundary = min(boundaries) if boundaries else None
-    candidates = sorted((i for i in matches.values() if boundary is None or i["gsi1sk"] <= boundary),
-                        key=lambda i: i["gsi1sk"])
-    page = candidates[:limit]
-    if len(candidates) > limit:
-        next_after = page[-1]["gsi1sk"]
-    else:
-        next_after = boundary
+    after = paging.position(query.cursor, query_id)
+    groups = [feed_partitions(merchant_id, status) for status in PARTITIONS[query.sync_status]]
+    page, next_after = _page(store, groups, after, query)
     codes = erp_customer_codes(merchant_id, {item["buyer"]["platform_customer_id"] for item in page})
     return {"items": [rules.body(item, codes.get(item["buyer"]["platform_customer_id"])) for item in page],
             "next_cursor": paging.encode({"after": next_after}, query_id) if next_after else None}
 
 
-def _read(store: OrderStore, partition: str, after: Optional[str], wanted: int, expression, values,
-          names) -> tuple:
-    """(matching items, the sort key read up to — None when the partition is exhausted)."""
-    found, start = [], None
-    page_size = min(100, max(2 * wanted, 20))
-    for _ in range(MAX_READS_PER_PARTITION):
-        items, start = store.feed(partition, after, page_size, start, expression, values, names)
-        found.extend(items)
-        if not start or len(found) >= wanted:
-            break
-    return found, (start["gsi1sk"] if start else None)
+def _page(store: OrderStore, groups: list, after: Optional[str], query) -> tuple:
+    """(up to `limit` matching orders after `after`, the sort key to continue from or None)."""
+    limit = query.limit
+    per_shard = (5 * limit) // (4 * FEED_SHARDS) + 2
+    page, seen = [], set()
+    for _ in range(MAX_WINDOWS):
+        entries, boundary = sharded.window(store.table, "gsi3", groups, after=after, per_shard=per_shard)
+        entries = [e for e in entries if e["order_id"] not in seen]
+        done = 0
+        while done < len(entries):
+            chunk = entries[done:done + limit - len(page)]      # as many orders as the page still needs
+            orders = store.many(e["order_id"] for e in chunk)
+            for entry in chunk:
+                done += 1
+                item = orders.get(entry["order_id"])
+                if item is None or entry["order_id"] in seen or not _matches(item, query):
+                    continue
+                seen.add(entry["order_id"])
+                page.append(item)
+                if len(page) == limit:
+                    more = done < len(entries) or boundary is not None
+                    return page, (entry["gsi3sk"] if more else None)
+        if boundary is None:
+            return page, None
+        after = boundary
+    return page, after       # a short page: the filters matched little of what was read so far
 
 
 def get_order(merchant_id: str, order_id: str) -> dict:

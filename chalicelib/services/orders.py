@@ -88,7 +88,8 @@ def commit(store: OrderStore, order_ops: list, stock_ops: list = (), event_types
     for use_cache in (True, False):
         outbox, event_ids, checks = [], [], []
         if event_types:
-            endpoint, checks = checked.read(scope.webhook_endpoint(), ("events",), use_cache, store.table)
+            endpoint, checks = checked.read(scope.webhook_endpoint(), ("events",), use_cache, store.table,
+                                            replicated=True)
             wanted = [t for t in event_types if endpoint and t in endpoint.get("events", [])]
             if wanted:
                 buyer = after["buyer"]["platform_customer_id"]

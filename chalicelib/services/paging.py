@@ -30,5 +30,17 @@ def decode(cursor: Optional[str], query_id: str) -> Optional[dict]:
                                [{"field": "cursor", "message": "invalid cursor"}])
 
 
+def position(cursor: Optional[str], query_id: str, name: str = "after") -> Optional[str]:
+    """The sort key a cursor made by `encode({name: key}, query_id)` carries (None without one);
+    anything else is refused like a cursor of another query."""
+    key = decode(cursor, query_id)
+    if key is None:
+        return None
+    if not isinstance(key, dict) or not isinstance(key.get(name), str) or not 0 < len(key[name]) <= 2048:
+        raise ValidationFailed("The cursor is not valid for this query",
+                               [{"field": "cursor", "message": "invalid cursor"}])
+    return key[name]
+
+
 def _digest(query_id: str) -> str:
     return hashlib.sha256(query_id.encode()).hexdigest()[:16]

@@ -128,7 +128,7 @@ def claim(store: DeskStore, lane: Lane, wanted: int, batch_id: str, entry: dict,
         pool, start = _candidates(store, lane, start, wanted)
 
 
-def _candidates(store: DeskStore, lane: Lane, start: Optional[dict], wanted: int) -> tuple:
+def _candidates(store: DeskStore, lane: Lane, start: Optional[str], wanted: int) -> tuple:
     """Printable orders of the lane from the reserved stage, oldest payment first: at least
     `wanted` of them unless the stage runs out (reading a little more than that, as some may be
     held or of another lane), and where the next read would start."""

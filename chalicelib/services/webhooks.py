@@ -160,8 +160,10 @@ def view(item: dict) -> dict:
 
 def deliveries(merchant_id: str, status: Optional[str], limit: int, cursor: Optional[str]) -> dict:
     query_id = f"deliveries|{merchant_id}|{status or ''}"
-    items, last = WebhookStore(merchant_id).page(status, limit, paging.decode(cursor, query_id))
-    return {"items": [view(i) for i in items], "next_cursor": paging.encode(last, query_id)}
+    before = paging.position(cursor, query_id, "before")
+    items, last = WebhookStore(merchant_id).page(status, limit, before)
+    return {"items": [view(i) for i in items],
+            "next_cursor": paging.encode({"before": last}, query_id) if last else None}
 
 
 def retry(merchant_id: str, event_id: str) -> dict:

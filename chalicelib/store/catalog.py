@@ -36,8 +36,13 @@ class CatalogStore:
         return self._read(ids, with_stock=with_stock, extra_keys=extra_keys)
 
     def products_and_stock(self, erp_product_ids: Iterable[str]) -> tuple:
+        """Products and their stock's real figures (a bucketed product's buckets included)."""
+        from chalicelib.store.stock import StockStore
         ids = list(dict.fromkeys(erp_product_ids))
         products, stocks, _ = self._read(ids, with_stock=True)
+        if any(s.get("buckets") for s in stocks.values()):
+            real = StockStore(self.merchant_id, self.table).with_buckets(list(stocks.values()))
+            stocks = dict(zip(stocks, real))
         return products, stocks
 
     def _read(self, ids: list, with_stock: bool, extra_keys: Iterable[tuple] = ()) -> tuple:
@@ -54,7 +59,7 @@ class CatalogStore:
             elif item["sk"] == "PRODUCT":
                 products[item["erp_product_id"]] = item
             elif item["sk"] == "STOCK":
-                stocks[self.scope.product_id_of(item["pk"])] = item
+                stocks[self.scope.stock_id_of(item["pk"])] = item
         return products, stocks, others
 
     def listed_images(self, shas: Iterable[str]) -> dict:

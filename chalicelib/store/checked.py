@@ -14,10 +14,15 @@ from chalicelib.store import catalog_cache as cache
 from chalicelib.store.table import Table, check_op
 
 
-def read(key: tuple, fields: tuple, use_cache: bool = True, table: Optional[Table] = None) -> Tuple[Optional[dict], list]:
+def read(key: tuple, fields: tuple, use_cache: bool = True, table: Optional[Table] = None,
+         replicated: bool = False) -> Tuple[Optional[dict], list]:
+    """`replicated`: the record keeps copies of `fields` (store/replicas.py); the check goes to one."""
     if use_cache:
         hit, item = cache.get(key)
         if hit:
+            if replicated:
+                from chalicelib.store import replicas
+                return item, [replicas.check(key, item, fields)]
             return item, [equal_op(key, item or {}, fields)]
     item = (table or Table()).get(*key)
     cache.put(key, item)

@@ -25,7 +25,13 @@ class DeskSettingsStore:
         return found["sender"] if found else None
 
     def put_carrier_rules(self, rules: list) -> dict:
-        return self._put(self.scope.settings("carrier-rules"), {"rules": rules})
+        """The rules, and the copies every payment's transaction checks (store/replicas.py)."""
+        from chalicelib.store import replicas
+        from chalicelib.store.table import put_op
+        key = self.scope.settings("carrier-rules")
+        item = {"pk": key[0], "sk": key[1], "rules": rules, "updated_at": clock.now_iso()}
+        self.table.transact([put_op(item)] + replicas.copy_ops(key, item, ("rules",)))
+        return item
 
     def carrier_rules(self) -> list:
         found = self.table.get(*self.scope.settings("carrier-rules"))
@@ -35,7 +41,8 @@ class DeskSettingsStore:
         """(the rules, ConditionChecks for a transaction built on them): from a warm process's
         cache with a check that they are still the stored ones (store/checked.py), else read."""
         from chalicelib.store import checked
-        found, checks = checked.read(self.scope.settings("carrier-rules"), ("rules",), use_cache, self.table)
+        found, checks = checked.read(self.scope.settings("carrier-rules"), ("rules",), use_cache, self.table,
+                                     replicated=True)
         return (found["rules"] if found else []), checks
 
     def forget_carrier_rules(self) -> None:

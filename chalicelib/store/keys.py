@@ -113,17 +113,13 @@ def order_ref(order_id: str) -> tuple:
     return f"ORDERREF#{order_id}", "REF"
 
 
-UNPAID_SHARDS = 4
-WEBHOOK_DUE_SHARDS = 4
-
-
 def unpaid_queue(shard: int) -> str:
-    """gsi2 partition of unpaid orders, sorted by payment deadline (the payment-timeout schedule)."""
+    """gsi4 partition of unpaid orders, sorted by payment deadline (the payment-timeout schedule)."""
     return f"ORDERS#UNPAID#{shard}"
 
 
 def webhook_due_queue(shard: int) -> str:
-    """gsi1 partition of webhook deliveries due for an attempt, sorted by when."""
+    """gsi3 partition of webhook deliveries due for an attempt, sorted by when."""
     return f"WEBHOOKS#DUE#{shard}"
 
 
@@ -157,7 +153,9 @@ class MerchantScope:
         return self.pk("LOGIN"), f"CHECKS#{username}"
 
     def settings(self, name: str) -> tuple:
-        return self.pk("SETTINGS"), f"SETTINGS#{name}"
+        """One partition per setting: those read with every order (carrier rules at payment,
+        the webhook endpoint at each event) take no read units from one another."""
+        return self.pk("SETTINGS", name), "SETTINGS"
 
     def sync_modules(self) -> tuple:
         return self.pk("SYNC"), "MODULES"
@@ -165,7 +163,7 @@ class MerchantScope:
     def sync_product(self, erp_product_id: str) -> tuple:
         return self.pk("SYNC"), f"P#{code(erp_product_id)}"
 
-    # catalog and inventory share one partition per product ----------------------------------
+    # a product and its stock: a partition each --------------------------------------------------
     def product_pk(self, erp_product_id: str) -> str:
         return self.pk("P", code(erp_product_id))
 
@@ -180,7 +178,15 @@ class MerchantScope:
         return self.product_pk(erp_product_id), "PRODUCT"
 
     def stock(self, erp_product_id: str) -> tuple:
-        return self.product_pk(erp_product_id), "STOCK"
+        """The product's stock record: a partition of its own (every placement of a hot product
+        reads the product and the stock record: apart, each takes half of those reads)."""
+        return self.product_pk(erp_product_id) + SEPARATOR + "S", "STOCK"
+
+    def stock_id_of(self, stock_pk: str) -> str:
+        """The erp_product_id a stock record's partition key (`stock`) spells."""
+        if not stock_pk.endswith(SEPARATOR + "S"):
+            raise ValueError(f"{stock_pk!r} is not a stock partition")
+        return self.product_id_of(stock_pk[:-2])
 
     def products_index(self) -> str:
         """gsi1 partition listing the merchant's products (gsi1sk = `products_index_sk`)."""
@@ -223,27 +229,38 @@ class MerchantScope:
         """Tracking events sort by `at` (UTC, fixed width); `order_tracking(oid)` is their prefix."""
         return self.pk("O", order_id), f"TRACK#{at_iso}#{event_id}" if at_iso else "TRACK#"
 
-    def order_feed(self, sync_status: str) -> str:
-        """gsi1 partition of the ERP feed: paid orders, `pending` or `synced`, sorted by feed key."""
-        return self.pk("FEED", sync_status)
+    def order_feed(self, sync_status: str, shard: int) -> str:
+        """gsi3 partition of the ERP feed: paid orders, `pending` or `synced`, one of FEED_SHARDS
+        (`order_shard`), sorted by `feed_sort`."""
+        return self.pk("FEED", sync_status, str(shard))
+
+    @staticmethod
+    def feed_sort(feed_at_iso: str, order_id: str) -> str:
+        return f"{feed_at_iso}#{order_id}"
 
     def webhook_endpoint(self) -> tuple:
         return self.settings("webhook-endpoint")
 
-    def webhook_delivery(self, event_id: str = "") -> tuple:
-        """The outbox item of one event, which is also its delivery record; "" → the prefix."""
-        return self.pk("WEBHOOK"), f"EVT#{event_id}"
+    def webhook_delivery(self, event_id: str) -> tuple:
+        """The outbox item of one event, which is also its delivery record: a partition each."""
+        return self.pk("EVT", event_id), "DELIVERY"
 
-    def webhook_status(self, status: str) -> str:
-        """gsi2 partition listing deliveries by status (pending, succeeded, failed), newest last."""
-        return self.pk("WEBHOOK", status)
+    def webhook_status(self, status: str, shard: int) -> str:
+        """gsi4 partition listing deliveries by status (pending, succeeded, failed), one of
+        WEBHOOK_STATUS_SHARDS (`shard_of(event_id)`), sorted by event id (newest last)."""
+        return self.pk("WEBHOOK", status, str(shard))
 
     # inventory and ERP polling (issue 4) -------------------------------------------------------
-    def stock_index(self) -> str:
-        """gsi2 partition of the merchant's stock records, sorted by `stock_index_sk`: a poll reads
-        the records changed since its previous one as one key range (or all of them in a few
-        pages when it has nothing to start from)."""
-        return self.pk("STOCK")
+    def stock_index(self, shard: int) -> str:
+        """gsi4 partition of the merchant's stock records, one of STOCK_INDEX_SHARDS
+        (`shard_of(erp_product_id)`), sorted by `stock_index_sk` of the latest change of on_hand
+        or lots: a poll reads the records changed since its previous one as one key range of each
+        shard (or all of them when it has nothing to start from)."""
+        return self.pk("STOCK", str(shard))
+
+    def stock_bucket(self, erp_product_id: str, bucket: int) -> tuple:
+        """One bucket of a hot product's stock (store/stock.py): a partition each."""
+        return self.product_pk(erp_product_id) + f"#B#{bucket}", "STOCK"
 
     @staticmethod
     def stock_index_sk(updated_at: str, erp_product_id: str) -> str:
@@ -278,9 +295,10 @@ class MerchantScope:
         return self.pk("EXPORT", job_id), "JOB"
 
     # fulfillment desk (issue 6) --------------------------------------------------------------
-    def desk_index(self) -> str:
-        """gsi2 partition of the merchant's paid orders at the desk (sort key: desk_sort)."""
-        return self.pk("DESK")
+    def desk_index(self, stage_rank: int, shard: int) -> str:
+        """gsi4 partition of the merchant's paid orders at one stage of the desk, one of DESK_SHARDS
+        (`shard_of(order_id)`), sorted by `desk_sort`: a stage's screen reads its own shards."""
+        return self.pk("DESK", str(stage_rank), str(shard))
 
     def desk_sort(self, stage_rank: int, paid_at_iso: str, order_id: str) -> str:
         """Stage first, then paid time: one stage is one key range, oldest payment first."""
@@ -306,3 +324,27 @@ class MerchantScope:
     def print_lanes(self) -> tuple:
         """(partition, sort-key prefix) of every print lane."""
         return self.pk("SETTINGS"), "LANE#"
+
+# partition heat (issue 15) ----------------------------------------------------------------------
+# DynamoDB gives each partition 1,000 write and 3,000 read units a second. Every partition that a
+# share of all orders writes is one of a few shards, chosen by a hash of the order's (or event's,
+# or product's) id, so that the busiest merchant's peak spreads over them (docs/architecture.md,
+# "Partition heat"). Readers merge the shards in sort-key order (store/sharded.py).
+UNPAID_SHARDS = 64          # all merchants: two index writes per order (placed, paid)
+WEBHOOK_DUE_SHARDS = 64     # all merchants: four index writes per event
+FEED_SHARDS = 8             # one merchant, each of pending and synced
+DESK_SHARDS = 8             # one merchant, each stage: two index writes per order (in, out)
+STOCK_INDEX_SHARDS = 16     # one merchant: two index writes per change of on_hand
+WEBHOOK_STATUS_SHARDS = 16  # one merchant, each status
+CHECK_REPLICAS = 16         # copies of a record every order's transaction checks (store/replicas.py)
+
+
+def check_replica(key: tuple, n: int) -> tuple:
+    """Copy `n` of a record that many transactions check: a partition each."""
+    return f"{key[0]}#R#{n}", key[1]
+
+
+def shard_of(text: str, count: int) -> int:
+    """A stable shard in [0, count) for an id."""
+    import hashlib
+    return int(hashlib.sha1(text.encode()).hexdigest()[:8], 16) % count

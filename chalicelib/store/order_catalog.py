@@ -16,14 +16,21 @@ Whatever the order was priced from is then re-checked inside the order's own tra
 If any of them changed, the transaction fails on that operation (`stale`), nothing is written,
 and the placement reads again. The checks are only left out when they would not fit the
 transaction's 100 operations; such an order is priced from a fresh read (`fits`).
+
+A hot product (its stock split into buckets, store/stock_buckets.py) is the exception: a
+ConditionCheck costs write units on the product's one partition (2 a check), so at a 秒杀's rate
+the checks alone would exceed what the partition takes. Its PRODUCT item is read fresh with
+each placement instead (a read costs a third as much of a partition's limit, and leaves the
+window of any read-then-write, not a cache's), and its lots are checked on the bucket the order
+reserves in, which keeps a copy of them.
 """
 from typing import Dict, List, Optional
 
 from chalicelib.store import catalog_cache as cache
-from chalicelib.store import stock
+from chalicelib.store import replicas, stock_buckets
 from chalicelib.store.keys import MerchantScope
 from chalicelib.store.checked import equal_op
-from chalicelib.store.table import Table, check_op
+from chalicelib.store.table import Table
 
 PRICED_FIELDS = ("name", "listing", "default_price", "region_prices", "customer_level_prices")
 LISTING_SETTINGS_SECONDS = 5.0     # the auto-listing switch applies within seconds
@@ -58,8 +65,11 @@ class OrderCatalog:
         The buyer's link is only needed when a product has customer-level prices; it is read
         along whenever there is a batch read anyway."""
         self.cached, found, missing = False, {}, []
+        hot = {e for e in self.erp_ids if use_cache and ((cache.get(self.scope.stock(e))[1] or {}).get("buckets"))}
         for key in self._keys()[:2 * len(self.erp_ids)]:
             hit, item = cache.get(key) if use_cache else (False, None)
+            if key[1] == "PRODUCT" and key in {self.scope.product(e) for e in hot}:
+                hit = False                                         # a hot product is read fresh
             if hit and (item is not None or key[1] != "PRODUCT"):   # an unknown product is read again
                 found[key], self.cached = item, True
             else:
@@ -115,26 +125,27 @@ class OrderCatalog:
     def priced_region_groups(self) -> list:
         return sorted({g for p in self.products.values() for g in (p.get("region_prices") or {})})
 
+    def hot(self, erp_id: str) -> bool:
+        """Whether the product's stock is split into buckets (its record as read or cached)."""
+        return bool((self.stocks.get(erp_id) or {}).get("buckets"))
+
     def check_ops(self, province_used: bool) -> list:
         """ConditionChecks on what the order was priced from (see the module docstring)."""
-        ops = [equal_op(self.scope.product(e), self.products[e], PRICED_FIELDS) for e in self.products]
+        ops = [equal_op(self.scope.product(e), self.products[e], PRICED_FIELDS) for e in self.products
+               if not self.hot(e)]
         if self.buyer and self.uses_customer_prices():
             ops.append(equal_op(self.scope.buyer_link(self.buyer), self.link or {}, ("groups",)))
         if province_used and self._groups is not None:
             by_id = {g["region_group_id"]: g for g in self._groups}
-            for group_id in self.priced_region_groups():
-                key = self.scope.region_group(group_id)
-                if group_id in by_id:
-                    ops.append(equal_op(key, by_id[group_id], ("provinces",)))
-                else:
-                    ops.append(check_op(*key, "attribute_not_exists(pk)"))
+            for group_id in self.priced_region_groups():   # on a copy: every placement checks them
+                ops.append(replicas.check(self.scope.region_group(group_id), by_id.get(group_id), ("provinces",)))
         return ops
 
-    def reserve_ops(self, quantities: Dict[str, int], with_lots: bool) -> list:
-        """One reservation per product; `with_lots` also requires the lots the order shows."""
-        return [stock.reserve_op(self.merchant_id, e, q,
-                                 lots=(self.stocks.get(e) or {}).get("lots") if with_lots else stock.ANY_LOTS)
-                for e, q in quantities.items()]
+    def reservations(self, quantities: Dict[str, int], with_lots: bool) -> "stock_buckets.Reservations":
+        """One reservation per product, in its record or in a bucket of a bucketed one; `with_lots`
+        also requires the lots the order shows."""
+        lots = {e: (self.stocks.get(e) or {}).get("lots") for e in quantities} if with_lots else {}
+        return stock_buckets.Reservations(self.merchant_id, quantities, self.stocks, self.table, lots)
 
     def fits(self, quantities: Dict[str, int], province_used: bool, fixed_ops: int) -> bool:
         """Whether the order's transaction with its checks stays within DynamoDB's 100 operations."""

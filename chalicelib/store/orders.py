@@ -16,14 +16,17 @@ Records (keys spelled in store/keys.py)
         unit_price, amount, price_source, lot, shipped_quantity, shipped_lots}]   money as strings
     erp_status    the latest ERP status (never moves back)
     stage         the desk's stage; set to `to_review` at payment, `shipped` when shipped
-                  (store/desk.py: entry_fields, stage_fields, which also keep gsi2 in step);
+                  (store/desk.py: entry_fields, stage_fields, which also keep gsi4 in step);
                   payment also sets `desk_carrier` when the province has a carrier rule
     carrier_code, waybill_no   set by logistics (or the desk)
     version       +1 on every write of this module; writes that recompute lines require it
-    gsi1pk/gsi1sk ERP feed, from payment on: `M#<mid>#FEED#pending|synced`, `<feed_at>#<order_id>`
-    gsi2pk/gsi2sk while pending_payment only: `ORDERS#UNPAID#<shard>`, `<deadline>#<mid>#<oid>`;
-                  removed at cancellation; from payment on the desk's index `M#<mid>#DESK`,
+    gsi3pk/gsi3sk ERP feed, from payment on: `M#<mid>#FEED#pending|synced#<shard>`,
+                  `<feed_at>#<order_id>` (`feed_fields`)
+    gsi4pk/gsi4sk while pending_payment only: `ORDERS#UNPAID#<shard>`, `<deadline>#<mid>#<oid>`;
+                  removed at cancellation; from payment on the desk's index `M#<mid>#DESK#<rank>#<shard>`,
                   `<stage rank>#<paid_at>#<order_id>` (store/desk.py)
+    Both indexes are sharded by the order id and project only keys and ids (docs/architecture.md,
+    "Partition heat"): readers fetch the orders themselves.
 `M#<mid>#O#<oid>` / `SHIPMENT#<id>` — one shipment's lines; `TRACK#<at>#<id>` — a tracking event.
 `ORDERREF#<oid>` / `REF` — merchant_id and channel_id of an order (channels address orders by id).
 
@@ -34,7 +37,7 @@ must carry `SHIPPABLE` so that a refund hold and a shipment exclude each other �
 `status = paid`, the shipment needs no hold, and DynamoDB serialises both on the one item.
 `ship_ops` builds a whole-order shipment (with the stock it consumes) for such callers.
 """
-import hashlib
+import random
 import time
 from typing import Dict, List, Optional, Tuple
 
@@ -42,7 +45,7 @@ from chalicelib.domain import clock
 from chalicelib.domain import orders as rules
 from chalicelib.domain.errors import (Conflict, IdempotencyInProgress, IdempotencyKeyMismatch,
                                       UnprocessableRequest)
-from chalicelib.store import keys, stock
+from chalicelib.store import keys, stock, stock_buckets
 from chalicelib.store.checkout import USED
 from chalicelib.store.expr import Update
 from chalicelib.store.keys import MerchantScope
@@ -53,6 +56,7 @@ NOT_HELD = "attribute_not_exists(#holds)"
 SHIPPABLE = "#status IN (:st_paid, :st_partial) AND " + NOT_HELD
 SHIPPABLE_VALUES = {"st_paid": rules.PAID, "st_partial": rules.PARTIALLY_SHIPPED}
 CONFLICT_RETRIES = 6
+PLACE_ATTEMPTS = 12     # a bucketed product's last units may need a few moves
 
 
 class OrderChanged(Exception):
@@ -70,18 +74,26 @@ class InvalidCheckoutToken(UnprocessableRequest):
         super().__init__("invalid_checkout_token", detail)
 
 
-def shard(text: str, count: int) -> int:
-    return int(hashlib.sha1(text.encode()).hexdigest()[:8], 16) % count
-
-
 def order_ref(order_id: str, table: Optional[Table] = None) -> Optional[dict]:
     return (table or Table()).get(*keys.order_ref(order_id))
 
 
 def due_unpaid(now_iso: str, limit: int = 500, table: Optional[Table] = None) -> List[dict]:
     """Unpaid orders whose payment deadline passed (merchant_id, order_id), from every shard."""
-    return due_items(table or Table(), keys.unpaid_queue, keys.UNPAID_SHARDS, "gsi2", now_iso,
+    return due_items(table or Table(), keys.unpaid_queue, keys.UNPAID_SHARDS, "gsi4", now_iso,
                      ("merchant_id", "order_id"), limit)
+
+
+def feed_fields(merchant_id: str, order_id: str, feed_at_iso: str, sync_status: str = "pending") -> dict:
+    """Where a paid order is in the ERP feed (gsi3): its shard of `pending` (or `synced`)."""
+    scope = MerchantScope(merchant_id)
+    return {"gsi3pk": scope.order_feed(sync_status, keys.shard_of(order_id, keys.FEED_SHARDS)),
+            "gsi3sk": scope.feed_sort(feed_at_iso, order_id)}
+
+
+def feed_partitions(merchant_id: str, sync_status: str) -> List[str]:
+    scope = MerchantScope(merchant_id)
+    return [scope.order_feed(sync_status, n) for n in range(keys.FEED_SHARDS)]
 
 
 class OrderStore:
@@ -103,51 +115,52 @@ class OrderStore:
         pk, prefix = self.scope.order_tracking(order_id)
         return self.table.query_all(pk, prefix, consistent=True)
 
-    def feed(self, sync_status: str, after: Optional[str], page_size: int, start: Optional[dict],
-             filter_expression: Optional[str], values: dict, names: dict) -> Tuple[List[dict], Optional[dict]]:
-        """One page of the ERP feed partition, sort keys strictly after `after`."""
-        return self.table.query(self.scope.order_feed(sync_status), index="gsi1", sk_after=after,
-                                limit=page_size, start=start, filter_expression=filter_expression,
-                                filter_values=values, filter_names=names)
+    def many(self, order_ids) -> Dict[str, dict]:
+        """{order_id: order} for those that exist, read consistently (100 a request)."""
+        items = self.table.batch_get(self.scope.order(o) for o in order_ids)
+        return {i["order_id"]: i for i in items if i.get("sk") == "ORDER"}
 
     # placement --------------------------------------------------------------------------------
     def new_order_item(self, order: dict) -> dict:
         pk, sk = self.scope.order(order["order_id"])
         deadline_iso = clock.iso(order["pay_deadline"])
         return dict(order, pk=pk, sk=sk, version=1,
-                    gsi2pk=keys.unpaid_queue(shard(order["order_id"], keys.UNPAID_SHARDS)),
-                    gsi2sk=f"{deadline_iso}#{self.merchant_id}#{order['order_id']}")
+                    gsi4pk=keys.unpaid_queue(keys.shard_of(order["order_id"], keys.UNPAID_SHARDS)),
+                    gsi4sk=f"{deadline_iso}#{self.merchant_id}#{order['order_id']}")
 
-    def place(self, order: dict, token_op: dict, fingerprint: str, reserve: Dict[str, int],
-              read_token, reserve_ops: Optional[list] = None, checks: list = (),
-              nonce=None) -> Optional[str]:
+    def place(self, order: dict, token_op: dict, fingerprint: str, reservations, read_token,
+              checks: list = (), nonce=None) -> Optional[str]:
         """Write the order, use the token and reserve the stock, all in one transaction.
 
-        `reserve_ops` replace the plain reservations of `reserve` (in the same order: e.g. ones
-        that also check the lots), `checks` are more ConditionChecks (what the order was priced
-        from, store/order_catalog.py) and `nonce` a store.accounts.PendingNonce written in the
-        same transaction. None when placed; the first response's text when this token already
-        placed this very request (a replay). InvalidCheckoutToken, IdempotencyKeyMismatch,
+        `reservations` (a stock_buckets.Reservations, or {erp_product_id: quantity}) gives one
+        operation per product: in its record, or in a bucket of a bucketed product (the order's
+        lines name the bucket), also requiring the lots the order shows when it was told them.
+        `checks` are more ConditionChecks (what the order was priced from,
+        store/order_catalog.py) and `nonce` a store.accounts.PendingNonce written in the same
+        transaction. None when placed; the first response's text when this token already placed
+        this very request (a replay). InvalidCheckoutToken, IdempotencyKeyMismatch,
         InsufficientStock, NonceReused (the nonce was used: a replayed request) or StaleRecord
-        (a check failed: read again) otherwise; nothing is written unless everything is.
+        (a check failed: read again) otherwise; nothing is written unless everything is. A
+        refused reservation of a product that still has the units (in another bucket, in the
+        pool) is placed again where they are.
         """
-        item = self.new_order_item(order)
+        if isinstance(reservations, dict):
+            reservations = stock_buckets.Reservations(self.merchant_id, reservations, {}, self.table)
         ref_pk, ref_sk = keys.order_ref(order["order_id"])
-        skus = list(reserve)
-        head = [token_op, put_op(item, condition="attribute_not_exists(pk)"),
-                put_op({"pk": ref_pk, "sk": ref_sk, "order_id": order["order_id"],
-                        "merchant_id": self.merchant_id, "channel_id": order["channel_id"]})]
-        if nonce is not None:
-            head.append(nonce.op())
-        reservations = list(reserve_ops) if reserve_ops is not None else [
-            stock.reserve_op(self.merchant_id, sku, qty) for sku, qty in reserve.items()]
-        ops = head + reservations + list(checks)
-        first_check = len(head) + len(reservations)
-        for attempt in range(CONFLICT_RETRIES):
+        skus = list(reservations.quantities)
+        ref = put_op({"pk": ref_pk, "sk": ref_sk, "order_id": order["order_id"],
+                      "merchant_id": self.merchant_id, "channel_id": order["channel_id"]})
+        for attempt in range(PLACE_ATTEMPTS):
+            item = self.new_order_item(dict(order, lines=reservations.lines_with_buckets(order["lines"])))
+            head = [token_op, put_op(item, condition="attribute_not_exists(pk)"), ref]
+            if nonce is not None:
+                head.append(nonce.op())
+            ops = head + reservations.ops() + list(checks)
             try:
                 self.table.transact(_copy_ops(ops))
                 if nonce is not None:
                     nonce.committed()
+                reservations.split_hot()
                 return None
             except TransactionCanceled as cancelled:
                 reasons = cancelled.reasons + ["None"] * (len(ops) - len(cancelled.reasons))
@@ -167,16 +180,22 @@ class OrderStore:
                     return token_outcome(olds[0], read_token, order["channel_id"], fingerprint)
                 if nonce_failed:
                     raise nonce.refused()
-                short = [skus[i] for i in range(len(reservations)) if failed[len(head) + i]
-                         and _short(olds[len(head) + i], reserve[skus[i]])]
-                if short:
-                    raise rules.InsufficientStock(f"Not enough stock for {', '.join(short)}",
-                                                  erp_product_ids=short)
+                refused = {skus[i]: olds[len(head) + i] for i in range(len(skus)) if failed[len(head) + i]}
+                if refused:
+                    short, stale = reservations.refused(refused)
+                    if short:
+                        raise rules.InsufficientStock(f"Not enough stock for {', '.join(short)}",
+                                                      erp_product_ids=short)
+                    if stale:
+                        raise StaleRecord()
+                    continue                    # the units are elsewhere: place it there
                 if any(failed[len(head):]):
                     raise StaleRecord()
+                reservations.contended([skus[i] for i in range(len(skus))
+                                        if reasons[len(head) + i] == "TransactionConflict"])
                 if any(r not in ("None", "TransactionConflict") for r in reasons):
                     raise Conflict(f"The order could not be written: {reasons}")
-            time.sleep(0.02 * (attempt + 1))
+            time.sleep(0.02 * (attempt + 1) * (1 + random.random()))
         raise IdempotencyInProgress("The checkout token is being used by another request; retry")
 
     # payment and timeout -----------------------------------------------------------------------
@@ -186,9 +205,9 @@ class OrderStore:
         oid = order["order_id"]
         return (Update()
                 .set_all({"status": rules.PAID, "paid_at": paid_at, "sync_status": "pending",
-                          "feed_at": now_iso, "updated_at": now_iso,
-                          "gsi1pk": self.scope.order_feed("pending"), "gsi1sk": f"{now_iso}#{oid}"})
-                .set_all(_desk().entry_fields(self.merchant_id, oid, paid_at, carrier_code))  # to_review, gsi2
+                          "feed_at": now_iso, "updated_at": now_iso})
+                .set_all(feed_fields(self.merchant_id, oid, now_iso))
+                .set_all(_desk().entry_fields(self.merchant_id, oid, paid_at, carrier_code))  # to_review, gsi4
                 .increment("version")
                 .when("#status = :pending", pending=rules.PENDING_PAYMENT)
                 .op(*self.scope.order(oid)))
@@ -200,14 +219,14 @@ class OrderStore:
                   .set_all({"status": rules.CANCELLED, "cancel_reason": rules.PAYMENT_TIMEOUT,
                             "cancelled_at": now_iso, "updated_at": now_iso})
                   .increment("version")
-                  .remove("gsi2pk", "gsi2sk")
+                  .remove("gsi4pk", "gsi4sk")
                   .when("#status = :pending AND #pay_deadline <= :now", pending=rules.PENDING_PAYMENT,
                         now=int(now)))
         return update.op(*self.scope.order(order["order_id"])), self.release_ops(order)
 
     def release_ops(self, order: dict) -> list:
         """Give back what the order still holds reserved (ordered minus shipped, per product)."""
-        return [stock.release_op(self.merchant_id, line["erp_product_id"], rest)
+        return [stock.release_op(self.merchant_id, line["erp_product_id"], rest, line.get("stock_bucket"))
                 for line in order["lines"]
                 if (rest := line["quantity"] - line.get("shipped_quantity", 0)) > 0]
 
@@ -233,7 +252,7 @@ class OrderStore:
         if guard:
             update.when(guard, **(guard_values or {}))
         return (update.op(*self.scope.order(order["order_id"])),
-                [stock.consume_op(self.merchant_id, sku, qty) for sku, qty in consume.items()])
+                self._consume_ops(order, consume))
 
     def shipment_ops(self, order: dict, shipment: dict, now_iso: str) -> Tuple[dict, list, str]:
         """Add a (partial) shipment: (order update + shipment record ops, consume ops, new status)."""
@@ -248,7 +267,12 @@ class OrderStore:
         record = put_op(dict(shipment, pk=pk, sk=sk, order_id=order["order_id"], created_at=now_iso),
                         condition="attribute_not_exists(pk)")
         return ([update.op(*self.scope.order(order["order_id"])), record],
-                [stock.consume_op(self.merchant_id, sku, qty) for sku, qty in consume.items()], status)
+                self._consume_ops(order, consume), status)
+
+    def _consume_ops(self, order: dict, consume: Dict[str, int]) -> list:
+        """What shipping `consume` takes off the shelf, from the buckets the lines reserved in."""
+        buckets = {line["erp_product_id"]: line.get("stock_bucket") for line in order["lines"]}
+        return [op for sku, qty in consume.items() for op in stock.consume_ops(self.merchant_id, sku, qty, buckets.get(sku))]
 
     def correct_logistics_op(self, order: dict, carrier_code: str, waybill_no: str, now_iso: str) -> dict:
         """A shipped order's carrier or waybill number corrected: nothing else changes."""
@@ -296,7 +320,7 @@ class OrderStore:
     def _ack(self, order_id: str, now_iso: str) -> Update:
         return (Update()
                 .set_all({"sync_status": "synced", "synced_at": now_iso,
-                          "gsi1pk": self.scope.order_feed("synced")})
+                          "gsi3pk": self.scope.order_feed("synced", keys.shard_of(order_id, keys.FEED_SHARDS))})
                 .when("#sync_status = :pending", pending="pending"))
 
     def acknowledge(self, order_id: str, now_iso: str) -> str:
@@ -341,7 +365,7 @@ class OrderStore:
             update.delete_from_set("holds", {rules.REFUND_PENDING})
             if decision == "approve":
                 update.set_all({"status": rules.CANCELLED, "cancel_reason": rules.REFUNDED,
-                                "cancelled_at": now_iso}).remove("gsi2pk", "gsi2sk")
+                                "cancelled_at": now_iso}).remove("gsi4pk", "gsi4sk")
                 update.when("#status = :paid", paid=rules.PAID)
         return update.op(*self.scope.order(order["order_id"]))
 
@@ -399,11 +423,6 @@ def _own_order(token: Optional[dict], order_id: str, fingerprint: str) -> bool:
     """The token was used by this very placement (a retry after its answer was lost)."""
     return bool(token) and token.get("state") == USED and token.get("order_id") == order_id \
         and token.get("fingerprint") == fingerprint
-
-
-def _short(stock_item: Optional[dict], quantity: int) -> bool:
-    """A reservation failed for want of stock (not because the lots changed)."""
-    return stock_item is None or int(stock_item.get("free", 0)) < quantity
 
 
 def token_outcome(old: Optional[dict], read_token, channel_id: str, fingerprint: str) -> str:

@@ -21,7 +21,8 @@ class PricingStore:
         pk, sk = self.scope.region_group(region_group_id)
         item = {"pk": pk, "sk": sk, "region_group_id": region_group_id, "name": name,
                 "provinces": provinces, "updated_at": clock.now_iso()}
-        self.table.put(item)
+        from chalicelib.store import replicas     # every placement priced by the group checks a copy
+        self.table.transact([put_op(item)] + replicas.copy_ops((pk, sk), item, ("provinces",)))
         return item
 
     def region_groups(self) -> list:

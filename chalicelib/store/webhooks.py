@@ -3,17 +3,19 @@
 Endpoint: `M#<mid>#SETTINGS` / `SETTINGS#webhook-endpoint` — `url`, `events`, `salt` (the signing
 secret is derived from the server key and this salt, never stored), `updated_at`.
 
-Outbox item = delivery record: `M#<mid>#WEBHOOK` / `EVT#<event_id>` (event ids sort by time),
-written in the same transaction as the change that causes the event:
+Outbox item = delivery record: `M#<mid>#EVT#<event_id>` / `DELIVERY` (a partition each: the
+three writes of every delivery heat no shared partition), written in the same transaction as the
+change that causes the event:
     event_id, merchant_id, type, created_at, body (the exact JSON sent on every attempt)
     status        pending (never tried) | succeeded | failed (the last attempt failed)
     attempts, last_status_code, last_error, last_attempt_at
     next_attempt_at   RFC 3339 UTC; absent when nothing is due (succeeded or gave up)
     deadline      epoch seconds after which a failure gives up (created + 24 h)
     gave_up       true once retries stopped
-    gsi1pk/gsi1sk `WEBHOOKS#DUE#<shard>`, `<next_attempt_at>#<mid>#<event_id>` while an attempt
+    gsi3pk/gsi3sk `WEBHOOKS#DUE#<shard>`, `<next_attempt_at>#<mid>#<event_id>` while an attempt
                   is due: the schedule's safety net finds work here
-    gsi2pk/gsi2sk `M#<mid>#WEBHOOK#<status>`, `<event_id>`: the deliveries listing by status
+    gsi4pk/gsi4sk `M#<mid>#WEBHOOK#<status>#<shard>`, `<event_id>`: the deliveries listing by
+                  status, its shards read as one sequence (store/sharded.py), newest first
 
 An attempt is claimed with a conditional update on the `next_attempt_at` the worker read (the
 claim moves it a lease ahead), so duplicate queue messages and the schedule never send twice
@@ -22,7 +24,7 @@ at once; the outcome is written only by the claimant (`attempts` unchanged since
 from typing import List, Optional, Tuple
 
 from chalicelib.domain import clock
-from chalicelib.store import keys
+from chalicelib.store import keys, sharded
 from chalicelib.store.expr import Update
 from chalicelib.store.keys import MerchantScope
 from chalicelib.store.due import due_items
@@ -32,14 +34,12 @@ LEASE_SECONDS = 60
 PENDING, SUCCEEDED, FAILED = "pending", "succeeded", "failed"
 
 
-def _shard(event_id: str) -> int:
-    from chalicelib.store.orders import shard
-    return shard(event_id, keys.WEBHOOK_DUE_SHARDS)
+STATUSES = (PENDING, FAILED, SUCCEEDED)   # the order a delivery moves through (read in this order)
 
 
 def due(now_iso: str, limit: int = 500, table: Optional[Table] = None) -> List[dict]:
     """Deliveries whose next attempt is due (merchant_id, event_id), from every shard."""
-    return due_items(table or Table(), keys.webhook_due_queue, keys.WEBHOOK_DUE_SHARDS, "gsi1", now_iso,
+    return due_items(table or Table(), keys.webhook_due_queue, keys.WEBHOOK_DUE_SHARDS, "gsi3", now_iso,
                      ("merchant_id", "event_id"), limit)
 
 
@@ -54,12 +54,15 @@ class WebhookStore:
         return self.table.get(*self.scope.webhook_endpoint())
 
     def put_endpoint(self, url: str, events: list, new_salt: str) -> dict:
-        """Set URL and events; the salt (so the signing secret) stays the same once made."""
+        """Set URL and events; the salt (so the signing secret) stays the same once made. The
+        events are also copied where every event's transaction checks them (store/replicas.py)."""
+        from chalicelib.store import replicas
         pk, sk = self.scope.webhook_endpoint()
-        return (Update()
-                .set_all({"url": url, "events": list(events), "updated_at": clock.now_iso()})
-                .set_if_missing("salt", new_salt)
-                .apply(self.table, pk, sk))
+        update = (Update()
+                  .set_all({"url": url, "events": list(events), "updated_at": clock.now_iso()})
+                  .set_if_missing("salt", new_salt))
+        self.table.transact([update.op(pk, sk)] + replicas.copy_ops((pk, sk), {"events": list(events)}, ("events",)))
+        return self.table.get(pk, sk)
 
     # outbox -----------------------------------------------------------------------------------
     def outbox_op(self, event_id: str, event_type: str, body: str, created: float) -> dict:
@@ -75,6 +78,10 @@ class WebhookStore:
 
     def get(self, event_id: str) -> Optional[dict]:
         return self.table.get(*self.scope.webhook_delivery(event_id))
+
+    def many(self, event_ids) -> dict:
+        items = self.table.batch_get(self.scope.webhook_delivery(e) for e in event_ids)
+        return {i["event_id"]: i for i in items}
 
     def claim(self, item: dict, now: float) -> Optional[dict]:
         """Take the due attempt of `item` as read; the claimed item, or None if someone else did."""
@@ -99,7 +106,7 @@ class WebhookStore:
                             **self._status_keys(event_id, status)})
                   .when("#attempts = :mine", mine=claimed["attempts"]))
         if ok or next_at is None:
-            update.remove("next_attempt_at", "gsi1pk", "gsi1sk").set("gave_up", not ok)
+            update.remove("next_attempt_at", "gsi3pk", "gsi3sk").set("gave_up", not ok)
         else:
             at = clock.iso(next_at)
             update.set_all({"next_attempt_at": at, **self._due_keys(event_id, at)})
@@ -118,20 +125,30 @@ class WebhookStore:
                 .when("attribute_exists(#pk)")
                 .apply(self.table, *self.scope.webhook_delivery(event_id)))
 
-    def page(self, status: Optional[str], limit: int, start: Optional[dict]) -> Tuple[List[dict], Optional[dict]]:
-        """Newest first; by status through gsi2, else the merchant's whole outbox partition."""
-        if status:
-            return self.table.query(self.scope.webhook_status(status), index="gsi2", limit=limit,
-                                    start=start, forward=False)
-        pk, prefix = self.scope.webhook_delivery()
-        return self.table.query(pk, prefix, limit=limit, start=start, forward=False)
+    def page(self, status: Optional[str], limit: int, before: Optional[str]) -> Tuple[List[dict], Optional[str]]:
+        """Up to `limit` deliveries, newest first, older than the event id `before`: of one status,
+        or of every status (their shards read as one sequence); and the event id to go on from."""
+        groups = [[self.scope.webhook_status(s, n) for n in range(keys.WEBHOOK_STATUS_SHARDS)]
+                  for s in ((status,) if status else STATUSES)]
+        per_shard = max(5, (5 * limit) // (4 * keys.WEBHOOK_STATUS_SHARDS * len(groups)) + 2)
+        found: List[dict] = []
+        for entry, stopped in sharded.walk(self.table, "gsi4", groups, after=before, per_shard=per_shard,
+                                           forward=False):
+            if entry is not None and all(f["event_id"] != entry["event_id"] for f in found):
+                found.append(entry)
+            if len(found) == limit + 1:
+                break
+        items = self.many(e["event_id"] for e in found[:limit])
+        page = [items[e["event_id"]] for e in found[:limit] if e["event_id"] in items]
+        return page, (found[limit - 1]["event_id"] if len(found) > limit else None)
 
     def _due_keys(self, event_id: str, at_iso: str) -> dict:
-        return {"gsi1pk": keys.webhook_due_queue(_shard(event_id)),
-                "gsi1sk": f"{at_iso}#{self.merchant_id}#{event_id}"}
+        return {"gsi3pk": keys.webhook_due_queue(keys.shard_of(event_id, keys.WEBHOOK_DUE_SHARDS)),
+                "gsi3sk": f"{at_iso}#{self.merchant_id}#{event_id}"}
 
     def _status_keys(self, event_id: str, status: str) -> dict:
-        return {"gsi2pk": self.scope.webhook_status(status), "gsi2sk": event_id}
+        return {"gsi4pk": self.scope.webhook_status(status, keys.shard_of(event_id, keys.WEBHOOK_STATUS_SHARDS)),
+                "gsi4sk": event_id}
 
 
 def read_many(hints, table: Optional[Table] = None) -> dict:

@@ -42,7 +42,7 @@ def test_a_claim_of_several_lands_whole_or_not_at_all(table):
     claimed = store.order("o1")
     assert (claimed["stage"], claimed["desk_print_count"], claimed["desk_batch"]) == ("printed", 1, "pb_1")
     assert claimed["desk_label"] == LABELS["o1"]                   # the label printed is kept with the print
-    assert claimed["gsi2sk"].startswith("4#")
+    assert claimed["gsi4sk"].startswith("4#")
 
 
 def test_reprint_counts_from_what_it_read(table):

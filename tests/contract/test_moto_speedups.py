@@ -116,3 +116,23 @@ def test_an_index_query_reads_only_its_index_partition_and_stays_right_through_e
         if step % 25 == 0:
             for partition in ("part-0", "part-1", "part-2", "part-3"):
                 assert queried(partition) == expected(partition), step
+
+
+def test_an_index_query_answers_what_the_index_projects_in_key_order(aws_memory):
+    from chalicelib.local import moto_speedups
+    moto_speedups.install()
+    client = aws_memory.client("dynamodb")
+    name = aws_memory.table_name
+    for n, (pk, g, gs) in enumerate([("p1", "g", "3"), ("p2", "g", "1"), ("p3", "other", "0"), ("p4", "g", "2"),
+                                     ("p5", "g", "9")]):
+        client.put_item(TableName=name, Item={"pk": {"S": pk}, "sk": {"S": "x"}, "gsi4pk": {"S": g},
+                                              "gsi4sk": {"S": gs}, "order_id": {"S": f"o{n}"}, "big": {"S": "y"}})
+    query = dict(TableName=name, IndexName="gsi4", KeyConditionExpression="gsi4pk = :g AND gsi4sk BETWEEN :lo AND :hi",
+                 ExpressionAttributeValues={":g": {"S": "g"}, ":lo": {"S": "1"}, ":hi": {"S": "3"}})
+    page = client.query(**query, Limit=2)
+    assert [i["gsi4sk"]["S"] for i in page["Items"]] == ["1", "2"]
+    assert "big" not in page["Items"][0] and page["Items"][0]["order_id"] == {"S": "o1"}   # INCLUDE projection
+    rest = client.query(**query, ExclusiveStartKey=page["LastEvaluatedKey"])
+    assert [i["gsi4sk"]["S"] for i in rest["Items"]] == ["3"] and "LastEvaluatedKey" not in rest
+    backwards = client.query(**query, ScanIndexForward=False)
+    assert [i["pk"]["S"] for i in backwards["Items"]] == ["p1", "p4", "p2"]

@@ -93,7 +93,7 @@ def _expire(merchant_id, order_id):
     item = table.get(pk, sk)
     past = int(time.time()) - 5
     from chalicelib.domain import clock
-    table.update(pk, sk, "SET pay_deadline = :d, gsi2sk = :s", values={
+    table.update(pk, sk, "SET pay_deadline = :d, gsi4sk = :s", values={
         ":d": past, ":s": f"{clock.iso(past)}#{merchant_id}#{order_id}"})
     return item
 

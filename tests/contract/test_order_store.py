@@ -137,4 +137,4 @@ def test_a_due_webhook_attempt_is_claimed_once(table):
     again = store.claim(failed, now + 5)
     assert store.finish(again, 200, None, True, None)
     done = store.get("evt_1")
-    assert done["status"] == "succeeded" and "next_attempt_at" not in done and "gsi1pk" not in done
+    assert done["status"] == "succeeded" and "next_attempt_at" not in done and "gsi3pk" not in done

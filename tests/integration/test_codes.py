@@ -182,7 +182,7 @@ def test_lots_and_inventory_keep_a_and_a_hash_b_apart(stack):
     assert (a_b["on_hand"], len(a_b["lots"])) == (6, 2)
     assert ok(merchant.client.get(f"/v1/inventory/{segment('红色-XL 01')}"))["on_hand"] == 2
     stored = Table().get(*MerchantScope(merchant.merchant_id).stock("A#B"))
-    assert stored["pk"].endswith("#P#A%23B") and stored["erp_product_id"] == "A#B"
+    assert stored["pk"].endswith("#P#A%23B#S") and stored["erp_product_id"] == "A#B"
 
 
 def test_product_addressed_endpoints_of_a_product_the_merchant_does_not_have_are_404_and_write_nothing(stack):

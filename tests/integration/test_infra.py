@@ -133,7 +133,7 @@ def test_aws_memory_has_the_template_resources(aws_memory):
     assert os.environ["ONCESHIP_JOBS_QUEUE_URL"] == aws_memory.queue_urls["JobsQueue"]
     dynamodb = aws_memory.client("dynamodb")
     table = dynamodb.describe_table(TableName=aws_memory.table_name)["Table"]
-    assert {index["IndexName"] for index in table["GlobalSecondaryIndexes"]} == {"gsi1", "gsi2"}
+    assert {index["IndexName"] for index in table["GlobalSecondaryIndexes"]} == {"gsi1", "gsi2", "gsi3", "gsi4"}
     ttl = dynamodb.describe_time_to_live(TableName=aws_memory.table_name)
     assert ttl["TimeToLiveDescription"]["AttributeName"] == "ttl"
     sqs = aws_memory.client("sqs")

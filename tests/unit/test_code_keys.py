@@ -92,7 +92,8 @@ def test_product_partitions_are_distinct_and_no_one_is_a_prefix_of_another_s_par
     lambda s, c: s.product(c), lambda s, c: s.stock(c), lambda s, c: s.sync_product(c),
     lambda s, c: s.region_group(c), lambda s, c: s.customer_group(c), lambda s, c: s.customer(c),
     lambda s, c: s.buyer_link(c), lambda s, c: (s.products_index(), s.products_index_sk(c)),
-    lambda s, c: (s.stock_index(), s.stock_index_sk("2026-12-01T00:00:00.000Z", c)),
+    lambda s, c: (s.stock_index(0), s.stock_index_sk("2026-12-01T00:00:00.000Z", c)),
+    lambda s, c: s.stock_bucket(c, 3),
     lambda s, c: keys.buyer(c), lambda s, c: keys.base_product(c),
     lambda s, c: ("BASEIDX", keys.base_index_member(c)),
     lambda s, c: ("CUSTCC", keys.customers_by_credit_code_sk(s.merchant_id, c))])
@@ -113,3 +114,14 @@ def test_prefix_queries_end_at_a_separator_so_no_code_reaches_another():
     assert not scope.region_group("A#2")[1].startswith(scope.region_group("A")[1] + keys.SEPARATOR)
     low, high = scope.stock_index_sk("2026-12-01T00:00:00.000Z", ""), "~"
     assert all(low <= scope.stock_index_sk("2026-12-01T00:00:01.000Z", t) < high for t in strings(500))
+
+
+def test_a_stock_partition_names_its_product_and_no_product_partition():
+    scope = MerchantScope("m_1")
+    for text in sorted(set(strings(500)) - {""}):
+        pk, _ = scope.stock(text)
+        assert scope.stock_id_of(pk) == text
+        assert pk not in {scope.product_pk(t) for t in (text, text + "#S")}
+        assert scope.stock_bucket(text, 3)[0] != scope.stock(text + "#B#3")[0]
+    with pytest.raises(ValueError):
+        scope.stock_id_of(scope.product_pk("A"))
