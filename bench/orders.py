@@ -85,8 +85,8 @@ def raw_transaction(merchant_id: str, channel_id: str, products: list, token: st
 
 def forget_caches() -> None:
     """What a fresh process does not have: the verified channel and the catalog records."""
-    from chalicelib.api import auth
-    auth._accounts.clear()
+    from chalicelib.services import callers
+    callers.forget()
     try:
         from chalicelib.store import catalog_cache
     except ImportError:       # before the warm path caches catalog records

@@ -35,11 +35,11 @@ import tempfile
 import threading
 import time
 from collections import defaultdict
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from support import result  # noqa: E402  (quiet logs: bench/support.py)
+from tests.webhook_receiver import WebhookReceiver  # noqa: E402
 
 WRITE_LIMIT, READ_LIMIT = 1000, 3000
 TARGETS = {"placements": 5000, "lifecycle": 1000, "reservations": 3000}
@@ -53,35 +53,12 @@ PER_ENTITY = [re.compile(p) for p in (r"^ORDERREF#", r"^NONCE#", r"^IDEM#", r"^S
 
 
 # the mix -------------------------------------------------------------------------------------
-class Receiver:
-    """The merchant's webhook endpoint: answers 200 to every delivery and counts them."""
-
-    def __init__(self):
-        self.count = 0
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                self.rfile.read(int(self.headers["Content-Length"]))
-                receiver.count += 1
-                self.send_response(200)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks"
-
-
 def ok(answer, *statuses):
     assert answer.status_code in (statuses or (200,)), answer.text
     return answer.json() if answer.content else {}
 
 
-def setup(stack, receiver: Receiver, flash: int):
+def setup(stack, receiver: WebhookReceiver, flash: int):
     """A merchant with 1,000 listed SKUs and the flash SKU in stock, a channel, the desk's sender,
     carrier rules and waybill range, and a webhook endpoint for the order events."""
     from chalicelib.domain import clock
@@ -300,7 +277,7 @@ def main(orders: int = 200, flash: int = 200) -> None:
 
     previous = os.environ.get(heat_server.ENABLED)
     os.environ[heat_server.ENABLED] = "1"
-    receiver = Receiver()
+    receiver = WebhookReceiver()
     with tempfile.TemporaryDirectory() as state_dir:
         stack = LocalStack(port=0, aws_port=0, state_dir=state_dir, admin_token="bench-admin-token",
                            run_schedules=False, snapshot_interval=0)
@@ -320,7 +297,7 @@ def main(orders: int = 200, flash: int = 200) -> None:
                 os.environ[heat_server.ENABLED] = previous
     lines = sum(len(b) for b in mix.baskets)
     print(f"one merchant: {orders} orders over {len(SKUS):,} SKUs ({lines / orders:.1f} lines an order), "
-          f"{receiver.count} webhook deliveries; flash sale: {flash} placements of one SKU "
+          f"{len(receiver.calls)} webhook deliveries; flash sale: {flash} placements of one SKU "
           f"(its stock {opening})")
     print("units by phase (every partition, table and indexes):")
     for name, rows in phases.items():

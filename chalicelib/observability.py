@@ -1,4 +1,5 @@
 """Powertools logger and metrics, created on first use. Never log a secret or a password."""
+import os
 import threading
 from functools import lru_cache
 
@@ -18,6 +19,8 @@ def metrics():
 
 
 def count(name: str, value: float = 1, unit: str = "Count") -> None:
+    if _disabled():  # else Powertools prints the set by itself at 100 values of one metric
+        return
     from aws_lambda_powertools.metrics import MetricUnit
     with _metrics_lock:
         metrics().add_metric(name=name, unit=getattr(MetricUnit, unit), value=value)
@@ -33,3 +36,7 @@ def flush() -> None:
                 metrics().clear_metrics()
     except Exception:  # a metrics failure never fails a request
         logger().exception("metrics flush failed")
+
+
+def _disabled() -> bool:
+    return os.environ.get("POWERTOOLS_METRICS_DISABLED", "").strip().lower() in ("1", "true", "yes", "on")

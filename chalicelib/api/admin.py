@@ -5,8 +5,7 @@ from pydantic import Field
 
 from chalicelib.api.handler import Reply, handler
 from chalicelib.api.models import Id, NonEmpty, Strict, View
-from chalicelib.services import accounts
-from chalicelib.store.platform import PlatformStore
+from chalicelib.services import accounts, platform
 
 
 class NewMerchant(Strict):
@@ -100,19 +99,14 @@ def create_operator(ctx):
 
 @handler(body=BaseProduct, response=BaseProductView, errors=())
 def put_base_product(ctx):
-    item = PlatformStore().put_base_product(ctx.params["base_product_id"], ctx.body.model_dump())
-    return {k: item.get(k) for k in ("base_product_id", *BaseProduct.model_fields, "updated_at")}
+    return platform.put_base_product(ctx.params["base_product_id"], ctx.body.model_dump())
 
 
 @handler(body=Carrier, response=CarrierView, errors=())
 def put_carrier(ctx):
-    code = ctx.params["carrier_code"].upper()
-    PlatformStore().put_carrier(code, ctx.body.name)
-    return {"carrier_code": code, "name": ctx.body.name}
+    return platform.put_carrier(ctx.params["carrier_code"], ctx.body.name)
 
 
 @handler(response=CarrierList, errors=())
 def list_carriers(ctx):
-    carriers = PlatformStore().carriers()
-    return Reply({"items": [{"carrier_code": c, "name": n} for c, n in sorted(carriers.items())],
-                  "next_cursor": None})
+    return Reply(platform.carriers())

@@ -1,74 +1,16 @@
-"""Batch endpoints: 1-100 items, each validated on its own, one result per item in order.
+"""Batch endpoints' envelope: 1-100 items, checked as a whole (wrong shape or count → 422 for the
+request), each item then parsed on its own by services/batch.py `parse_items`, so a bad item
+becomes an `error` result and never blocks the good ones. `batch_of` documents the item's schema
+in the OpenAPI document."""
+from typing import Any, List
 
-The envelope is checked as a whole (wrong shape or count → 422 for the request); each item is
-then parsed separately, so a bad item becomes an `error` result and never blocks the good ones.
-"""
-from typing import Any, Callable, List, Optional
+from pydantic import Field
 
-from pydantic import Field, ValidationError
-
-from chalicelib.api.models import Strict, field_errors
-from chalicelib.domain.errors import DomainError
+from chalicelib.api.models import Strict
 
 
 class BatchBody(Strict):
     items: List[Any] = Field(min_length=1, max_length=100)
-
-
-def ok(key, **fields) -> dict:
-    return dict({"key": key, "status": "ok", "code": None, "detail": None}, **fields)
-
-
-def skipped(key, code: str, detail: str, **fields) -> dict:
-    return dict({"key": key, "status": "skipped", "code": code, "detail": detail}, **fields)
-
-
-def error(key, code: str, detail: str, **fields) -> dict:
-    return dict({"key": key, "status": "error", "code": code, "detail": detail}, **fields)
-
-
-def parse_items(model, items: list, key_field: str) -> list:
-    """[(key, parsed model or None, error result or None)] for each raw item, duplicates refused."""
-    out, seen = [], set()
-    for index, raw in enumerate(items):
-        key = raw.get(key_field) if isinstance(raw, dict) else None
-        key = key if isinstance(key, (str, int)) and not isinstance(key, bool) else None  # JSON true is no key
-        try:
-            parsed = model.model_validate(raw)
-        except ValidationError as err:
-            detail = "; ".join(f"{e['field']}: {e['message']}" for e in field_errors(err, f"items[{index}]."))
-            out.append((key, None, error(key, "validation_error", detail)))
-            continue
-        if key in seen:
-            out.append((key, None, error(key, "duplicate_key", f"{key_field} {key!r} appears twice in this batch")))
-            continue
-        seen.add(key)
-        out.append((key, parsed, None))
-    return out
-
-
-def apply_each(parsed: list, apply: Callable[[Any], dict]) -> list:
-    """Results for parsed items, calling `apply(item)` for the good ones; domain errors stay per item."""
-    results = []
-    for key, item, failed in parsed:
-        if failed is not None:
-            results.append(failed)
-            continue
-        try:
-            results.append(apply(item))
-        except DomainError as err:
-            results.append(error(key, err.code, err.detail))
-    return results
-
-
-def answer(results: list) -> dict:
-    return {"results": results}
-
-
-def result_for(key, outcome: Optional[DomainError] = None, **fields) -> dict:
-    if outcome is None:
-        return ok(key, **fields)
-    return error(key, outcome.code, outcome.detail, **fields)
 
 
 def batch_of(item_model, name: str):

@@ -5,12 +5,11 @@ from typing import List, Literal, Optional
 from chalice import Response
 from pydantic import Field, model_validator
 
-from chalicelib.api import paging
 from chalicelib.api.admin import NewOperator, OperatorCreated
 from chalicelib.api.handler import handler
 from chalicelib.api.models import Id, Paging, Strict, View
 from chalicelib.api.params import path_id
-from chalicelib.services import accounts
+from chalicelib.services import accounts, paging
 
 
 class Login(Strict):

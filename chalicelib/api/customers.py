@@ -3,23 +3,14 @@ from typing import Literal, Optional
 
 from pydantic import Field
 
-from chalicelib.api.batch import answer, batch_of, parse_items
+from chalicelib.api.batch import batch_of
 from chalicelib.api.handler import handler
-from chalicelib.api.models import BatchResult, Code, NonEmpty, Strict, View, results_of
+from chalicelib.api.models import BatchResult, NonEmpty, Strict, View, results_of
+from chalicelib.models.customers import BuyerCode, CustomerItem
 from chalicelib.services import customers
-
-
-class CustomerItem(Strict):
-    erp_customer_code: Code
-    name: NonEmpty
-    credit_code: Optional[str] = Field(None, max_length=32, description="18 characters, GB 32100-2015")
-
+from chalicelib.services.batch import answer, parse_items
 
 CustomerBatch = batch_of(CustomerItem, "CustomerBatch")
-
-
-class BuyerCode(Strict):
-    erp_customer_code: Code
 
 
 class Buyer(Strict):

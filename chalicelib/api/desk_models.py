@@ -45,7 +45,7 @@ class DeskQuery(DeskFilters, Paging):
 def each_once(order_ids: list, run) -> dict:
     """Runs `run(unique ids)` (a batch answer) and answers one result per id given, in order; an
     id given twice is an error the second time."""
-    from chalicelib.api import batch
+    from chalicelib.services import batch
     unique = list(dict.fromkeys(order_ids))
     answered = {r["key"]: r for r in run(unique)["results"]}
     seen, results = set(), []

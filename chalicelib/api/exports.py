@@ -5,7 +5,7 @@ from pydantic import Field
 
 from chalicelib.api.handler import handler
 from chalicelib.api.models import View
-from chalicelib.api.order_feed import OrderFilters
+from chalicelib.models.orders import OrderFilters
 from chalicelib.services import exports
 
 

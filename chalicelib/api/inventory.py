@@ -1,38 +1,20 @@
 """Inventory endpoints (contract section 5) and a product's lots (section 4)."""
-from datetime import date
 from typing import Any, List, Optional
 
 from pydantic import Field, StrictInt, create_model
 
-from chalicelib.api.batch import BatchBody, answer, parse_items
+from chalicelib.api.batch import BatchBody
 from chalicelib.api.handler import handler
 from chalicelib.api.models import BatchResult, Code, NonEmpty, Strict, View, results_of
+from chalicelib.models.inventory import InventorySet, Lot, LotsBody
 from chalicelib.services import inventory
-
-Count = Field(ge=0, le=10 ** 9)
-
-
-class InventorySet(Strict):
-    erp_product_id: Code
-    on_hand: StrictInt = Count
-    compare_on_hand: Optional[StrictInt] = Field(None, ge=0, le=10 ** 9)
+from chalicelib.services.batch import answer, parse_items
 
 
 class InventoryAdjustment(Strict):
     erp_product_id: Code
     delta: StrictInt = Field(ge=-10 ** 9, le=10 ** 9)
     reason: NonEmpty
-
-
-class Lot(Strict):
-    lot_no: Code
-    production_date: date
-    expiry_date: date
-    quantity: StrictInt = Count
-
-
-class LotsBody(Strict):
-    lots: List[Lot] = Field(max_length=1000)
 
 
 class InventoryView(View):

@@ -1,26 +1,13 @@
 """The merchant ERP's pull (contract section 7): paid orders, one order, acknowledgements."""
-from typing import List, Literal, Optional
+from typing import List
 
-from pydantic import AwareDatetime, Field
+from pydantic import Field
 
 from chalicelib.api import order_views as views
 from chalicelib.api.handler import handler
-from chalicelib.api.models import Id, Paging, Strict
+from chalicelib.api.models import Id, Strict
+from chalicelib.models.orders import OrderQuery
 from chalicelib.services import order_feed
-
-
-class OrderFilters(Strict):
-    """The filters of GET /v1/orders (also the body of POST /v1/exports/orders)."""
-    sync_status: Optional[Literal["pending", "synced"]] = None
-    status: Optional[Literal["pending_payment", "paid", "partially_shipped", "shipped", "completed",
-                             "cancelled"]] = None
-    created_after: Optional[AwareDatetime] = None
-    created_before: Optional[AwareDatetime] = None
-    updated_after: Optional[AwareDatetime] = None
-
-
-class OrderQuery(Paging, OrderFilters):
-    pass
 
 
 class Acks(Strict):

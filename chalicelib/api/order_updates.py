@@ -3,19 +3,14 @@ refund decisions; and the tracking the buyer sees."""
 from datetime import date
 from typing import List, Literal, Optional
 
-from pydantic import AwareDatetime, Field
+from pydantic import Field
 
 from chalicelib.api import order_views as views
 from chalicelib.api.handler import handler
 from chalicelib.api.models import Code, Strict
 from chalicelib.domain import clock
-from chalicelib.domain.orders import ERP_STATUSES
+from chalicelib.models.orders import ErpStatus, Logistics
 from chalicelib.services import orders, shipping
-
-
-class Logistics(Strict):
-    carrier_code: str = Field(min_length=1, max_length=20)
-    waybill_no: str = Field(pattern=r"^[A-Za-z0-9\-]{4,40}$")
 
 
 class ShipmentLine(Strict):
@@ -28,11 +23,6 @@ class ShipmentLine(Strict):
 
 class Shipment(Strict):
     lines: List[ShipmentLine] = Field(min_length=1, max_length=100)
-
-
-class ErpStatus(Strict):
-    status: Literal[ERP_STATUSES]
-    at: AwareDatetime
 
 
 class RefundDecision(Strict):

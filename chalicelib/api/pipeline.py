@@ -17,8 +17,8 @@ from chalicelib.api.models import parse
 from chalicelib.config import ConfigurationError, settings
 from chalicelib.domain import replays, secrets
 from chalicelib.domain.errors import DomainError, RateLimited, ValidationFailed
-from chalicelib.store.idempotency import IdempotencyStore, StoredResponse
-from chalicelib.store.rate import RateStore
+from chalicelib.services import rate_limits
+from chalicelib.services.idempotency import KeyedRequest
 
 
 def run(route, request, params: dict) -> Response:
@@ -86,7 +86,7 @@ def _measure(status: int, elapsed_ms: float) -> None:
 def _limit(caller) -> None:
     limit = settings().rate_limit_per_minute
     if caller is not None and limit > 0 and caller.kind != "admin":
-        RateStore().take(caller.scope, limit)
+        rate_limits.take(caller.scope, limit)
 
 
 @lru_cache(maxsize=None)
@@ -139,10 +139,8 @@ def _idempotent(fn, ctx: Context, route, key: str) -> Response:
     if not 1 <= len(key) <= 255:
         raise ValidationFailed("Idempotency-Key must be 1-255 characters",
                                [{"field": "Idempotency-Key", "message": "1-255 characters"}])
-    store = IdempotencyStore()
-    scope = ctx.caller.scope
-    fingerprint = _fingerprint(route, ctx)
-    stored = store.claim(scope, key, fingerprint)
+    keyed = KeyedRequest(ctx.caller.scope, key, _fingerprint(route, ctx))
+    stored = keyed.claim()
     if stored is not None:
         return _replayed(stored)
     result = None
@@ -150,19 +148,19 @@ def _idempotent(fn, ctx: Context, route, key: str) -> Response:
         result = fn(ctx)
         response = _respond(result, fn.meta.status)
     except (ValidationFailed, RateLimited):  # not remembered: the client fixes it or waits, then retries
-        store.release(scope, key, fingerprint)
+        keyed.release()
         raise
     except DomainError as error:
         response = problems.from_error(error, ctx.request_id)
     except Exception:
-        store.release(scope, key, fingerprint)
+        keyed.release()
         raise
     if response.status_code >= 500:
-        store.release(scope, key, fingerprint)
+        keyed.release()
         return response
     headers = {k: v for k, v in response.headers.items() if k.lower() != "x-request-id"}
     body, recipes = _kept(result, response)
-    store.finish(scope, key, fingerprint, StoredResponse(response.status_code, body, headers, recipes))
+    keyed.finish(response.status_code, body, headers, recipes)
     return response
 
 
@@ -176,7 +174,7 @@ def _kept(result, response: Response) -> tuple:
     return (response.body if isinstance(response.body, str) else json.dumps(response.body, default=str)), []
 
 
-def _replayed(stored: StoredResponse) -> Response:
+def _replayed(stored) -> Response:
     body = stored.body
     if stored.secrets:
         key = settings().secret_key

@@ -2,47 +2,14 @@
 a buyer pays."""
 from typing import Annotated, List, Literal, Optional, Union
 
-from pydantic import Field, RootModel, field_validator
+from pydantic import Field, RootModel
 
-from chalicelib.api.batch import answer, batch_of, parse_items
+from chalicelib.api.batch import batch_of
 from chalicelib.api.handler import handler
-from chalicelib.api.models import BatchResult, Code, Money, NonEmpty, Strict, View, results_of
+from chalicelib.api.models import BatchResult, Code, NonEmpty, Strict, View, results_of
+from chalicelib.models.prices import PriceItem
 from chalicelib.services import pricing
-
-class RegionPrice(Strict):
-    region_group_id: Code
-    price: Money
-
-
-class CustomerLevelPrice(Strict):
-    customer_group_id: Code
-    price: Money
-
-
-class PriceItem(Strict):
-    erp_product_id: Code
-    default_price: Optional[Money] = None
-    suggested_retail_price: Optional[Money] = None
-    region_prices: Optional[List[RegionPrice]] = Field(None, max_length=100)
-    customer_level_prices: Optional[List[CustomerLevelPrice]] = Field(None, max_length=100)
-
-    @field_validator("region_prices")
-    @classmethod
-    def _region_once(cls, prices):
-        return _once(prices, "region_group_id")
-
-    @field_validator("customer_level_prices")
-    @classmethod
-    def _customer_group_once(cls, prices):
-        return _once(prices, "customer_group_id")
-
-
-def _once(prices, field: str):
-    ids = [getattr(p, field) for p in prices or ()]
-    if len(ids) != len(set(ids)):
-        raise ValueError(f"each {field} may appear once")
-    return prices
-
+from chalicelib.services.batch import answer, parse_items
 
 PriceBatch = batch_of(PriceItem, "PriceBatch")
 

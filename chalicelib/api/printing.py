@@ -8,7 +8,6 @@ from chalicelib.api.desk_models import DeskResults, OrderIds, each_once
 from chalicelib.api.handler import Reply, handler
 from chalicelib.api.models import Id, NonEmpty, Strict, View
 from chalicelib.services import printing, waybills
-from chalicelib.store.desk_settings import DeskSettingsStore
 
 
 class Sender(Strict):
@@ -104,13 +103,12 @@ class Reprinted(View):
 
 @handler(body=Sender, response=SenderView, errors=())
 def put_sender(ctx):
-    DeskSettingsStore(ctx.caller.merchant_id).put_sender(ctx.body.model_dump())
-    return ctx.body.model_dump()
+    return printing.put_sender(ctx.caller.merchant_id, ctx.body.model_dump())
 
 
 @handler(response=SenderSetting, errors=())
 def get_sender(ctx):
-    return {"sender": DeskSettingsStore(ctx.caller.merchant_id).sender()}
+    return printing.sender(ctx.caller.merchant_id)
 
 
 @handler(body=WaybillRange, status=201, idempotent=True, response=WaybillRangeView,

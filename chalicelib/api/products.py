@@ -1,31 +1,14 @@
 """Catalog endpoints (contract section 4): products, review, listing and its settings."""
-from typing import Annotated, Dict, List, Literal, Optional
+from typing import Dict, List, Literal, Optional
 
 from pydantic import Field, StrictBool
 
-from chalicelib.api import paging
-from chalicelib.api.batch import answer, batch_of, parse_items
+from chalicelib.api.batch import batch_of
 from chalicelib.api.handler import handler
-from chalicelib.api.models import BatchResult, Code, CodeEntry, Money, NonEmpty, Paging, Strict, View, results_of
-from chalicelib.services import listing, products
-
-AttributeName = Annotated[str, Field(min_length=1, max_length=64)]
-AttributeValue = Annotated[str, Field(max_length=200)]
-
-
-class ProductItem(Strict):
-    erp_product_id: Code
-    name: NonEmpty
-    barcode: Optional[str] = Field(None, max_length=64)
-    approval_number: Optional[str] = Field(None, max_length=64)
-    spec: Optional[str] = Field(None, max_length=200)
-    manufacturer: Optional[str] = Field(None, max_length=200)
-    base_product_id: Optional[Code] = None
-    default_price: Money
-    main_image_url: Optional[str] = Field(None, max_length=2000, pattern=r"^https?://\S+$")
-    main_image_sha256: Optional[str] = Field(None, pattern=r"^[0-9a-fA-F]{64}$")
-    attributes: Optional[Dict[AttributeName, AttributeValue]] = Field(None, max_length=50)
-
+from chalicelib.api.models import BatchResult, Code, Paging, Strict, View, results_of
+from chalicelib.models.catalog import ListingAction, ProductItem
+from chalicelib.services import listing, paging, products
+from chalicelib.services.batch import answer, parse_items
 
 ProductBatch = batch_of(ProductItem, "ProductBatch")
 
@@ -37,12 +20,6 @@ class ProductQuery(Paging):
 
 class Review(Strict):
     base_product_id: Code
-
-
-class ListingAction(Strict):
-    action: Literal["list", "delist"]
-    erp_product_ids: List[CodeEntry] = Field(
-        min_length=1, max_length=100, description="Each is a code; one that is not is that id's error result")
 
 
 class ListingSettings(Strict):

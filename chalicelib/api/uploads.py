@@ -5,11 +5,10 @@ from typing import Annotated, List, Literal, Optional
 from chalice import Response
 from pydantic import AfterValidator, Field
 
-from chalicelib.api import paging
 from chalicelib.api.handler import XLSX, handler
 from chalicelib.api.models import Paging, Strict, View
 from chalicelib.domain.errors import NotFound
-from chalicelib.services import uploads
+from chalicelib.services import paging, uploads
 
 Kind = Literal["products", "prices", "lots", "inventory", "listings", "customers", "order-status", "logistics"]
 _NAME = re.compile(r"^[^/\\\x00-\x1f]{1,200}\.(xlsx|csv)$", re.IGNORECASE)

@@ -8,9 +8,9 @@ A buyer who registers after the customer was sent is linked when it registers.
 """
 from typing import Optional
 
-from chalicelib.api import batch
 from chalicelib.domain import credit_code as codes
 from chalicelib.domain.errors import NotFound, ValidationFailed
+from chalicelib.services import batch
 from chalicelib.services.sync import SYNC_OFF, SyncGate
 from chalicelib.store import groups
 from chalicelib.store.customers import BuyerStore, CustomerStore

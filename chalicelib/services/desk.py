@@ -2,12 +2,12 @@
 (manual and automatic), carriers and carrier rules, refund checks."""
 from typing import Callable, List, Optional
 
-from chalicelib.api import batch, paging
 from chalicelib.domain import clock
 from chalicelib.domain import desk as rules
 from chalicelib.domain import orders as order_rules
 from chalicelib.domain.desk import DeskFilter, Refusal
 from chalicelib.domain.errors import Conflict, NotFound, UnprocessableRequest
+from chalicelib.services import batch, paging
 from chalicelib.store.desk import DeskStore, StageConflict, desk_order
 from chalicelib.store.desk_settings import DeskSettingsStore
 from chalicelib.store.platform import PlatformStore

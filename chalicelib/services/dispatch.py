@@ -8,12 +8,12 @@ an inspection needs the printed waybill to still be the order's.
 """
 from typing import List
 
-from chalicelib.api import batch
 from chalicelib.domain import clock
 from chalicelib.domain import desk as rules
 from chalicelib.domain.desk import Refusal
 from chalicelib.domain.errors import Conflict, DomainError, NotFound, UnprocessableRequest
 from chalicelib.domain.labels import expected_units
+from chalicelib.services import batch
 from chalicelib.services.desk import each_desk_order, explain, refused, view
 from chalicelib.store.desk import DeskStore, desk_order
 

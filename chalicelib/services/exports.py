@@ -90,7 +90,7 @@ def run(merchant_id: str, job_id: str, meta: dict) -> None:
 
 
 def _orders(merchant_id: str, filters: dict):
-    from chalicelib.api.order_feed import OrderQuery
+    from chalicelib.models.orders import OrderQuery
     from chalicelib.services import order_feed
     cursor = None
     while True:

@@ -7,10 +7,9 @@ writes, the listing rule is told about every product whose on-hand stock moved.
 """
 from typing import Callable
 
-from chalicelib.api import batch
 from chalicelib.domain import inventory as rules
 from chalicelib.domain.errors import DomainError, NotFound, ValidationFailed
-from chalicelib.services import listing
+from chalicelib.services import batch, listing
 from chalicelib.services.sync import SYNC_OFF, SyncGate
 from chalicelib.store import receipts
 from chalicelib.store.parallel import each
@@ -24,7 +23,7 @@ def source_of(manual: bool) -> str:
 
 
 def set_many(merchant_id: str, manual: bool, parsed: list) -> list:
-    """PUT /v1/inventory: `parsed` from api.batch.parse_items; one result per item, in order."""
+    """PUT /v1/inventory: `parsed` from services.batch.parse_items; one result per item, in order."""
     store = StockStore(merchant_id)
 
     def write(item) -> dict:

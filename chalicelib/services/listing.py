@@ -9,9 +9,9 @@ is cancelled, reads again and is refused.
 """
 from typing import Dict, Iterable, List
 
-from chalicelib.api import batch
 from chalicelib.domain import codes, duplicates, listing as rules
 from chalicelib.domain.listing import LISTED, UNLISTED
+from chalicelib.services import batch
 from chalicelib.services.sync import SYNC_OFF, SyncGate
 from chalicelib.store import groups
 from chalicelib.store.catalog import CatalogStore

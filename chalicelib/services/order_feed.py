@@ -15,10 +15,10 @@ storing reads them again.
 """
 from typing import Optional
 
-from chalicelib.api import batch, paging
 from chalicelib.domain import clock
 from chalicelib.domain import orders as rules
 from chalicelib.domain.errors import NotFound
+from chalicelib.services import batch, paging
 from chalicelib.services.customers import erp_customer_codes
 from chalicelib.services.orders import load, merchant_view
 from chalicelib.store import sharded

@@ -3,9 +3,9 @@ that orders use (`resolve_prices`: one batch read for the products and the buyer
 query for the region groups only when a province and some region price are involved)."""
 from typing import Dict, Iterable, Optional, Tuple
 
-from chalicelib.api import batch
 from chalicelib.domain import pricing
 from chalicelib.domain.errors import NotFound
+from chalicelib.services import batch
 from chalicelib.services.sync import SYNC_OFF, SyncGate
 from chalicelib.store import groups
 from chalicelib.store.catalog import CatalogStore

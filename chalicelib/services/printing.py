@@ -36,6 +36,18 @@ class ReprintNotAuthorized(Forbidden):
     title = "A reprint needs a supervisor's authorization"
 
 
+# sender ---------------------------------------------------------------------------------
+def put_sender(merchant_id: str, sender: dict) -> dict:
+    """The sender drawn on every label printed from now on (a label is drawn when printed)."""
+    DeskSettingsStore(merchant_id).put_sender(sender)
+    return dict(sender)
+
+
+def sender(merchant_id: str) -> dict:
+    """{"sender": the sender set, or None until one is}."""
+    return {"sender": DeskSettingsStore(merchant_id).sender()}
+
+
 # lanes ----------------------------------------------------------------------------------
 LANE_FIELDS = ("provinces", "paid_from_hour", "paid_to_hour", "carrier_code")
 

@@ -6,11 +6,11 @@ spec and manufacturer, each only for the products still unmatched) and one trans
 """
 from typing import Optional
 
-from chalicelib.api import batch
 from chalicelib.domain import matching
 from chalicelib.domain.errors import NotFound, UnprocessableRequest
 from chalicelib.domain.listing import LISTED
 from chalicelib.domain.matching import Match
+from chalicelib.services import batch
 from chalicelib.services.sync import SYNC_OFF, SyncGate
 from chalicelib.store import groups, keys
 from chalicelib.store.catalog import CatalogStore
@@ -22,7 +22,7 @@ UNKNOWN_BASE = "unknown_base_product"
 
 
 def upsert(merchant_id: str, manual: bool, parsed: list) -> list:
-    """Results, in order, for `parsed` = api.batch.parse_items output of product items."""
+    """Results, in order, for `parsed` = services.batch.parse_items output of product items."""
     store, platform = CatalogStore(merchant_id), PlatformStore()
     gate = SyncGate.load(merchant_id, manual)
     items = {key: _normalised(item.model_dump()) for key, item, failed in parsed if failed is None}

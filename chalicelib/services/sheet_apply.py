@@ -20,9 +20,9 @@ from typing import Any, Callable, List, Optional, Sequence, Tuple
 
 from pydantic import ValidationError
 
-from chalicelib.api.models import field_errors
 from chalicelib.domain.errors import DomainError
 from chalicelib.domain.sheet_layout import Layout, RowInvalid, item, key_of
+from chalicelib.models.base import field_errors
 from chalicelib.store import receipts
 
 OK, SKIPPED, ERROR = "ok", "skipped", "error"

@@ -5,8 +5,8 @@ used, so a worker only loads the features its files need.
 """
 from typing import List, Tuple
 
-from chalicelib.api.batch import error, ok
 from chalicelib.domain.errors import DomainError
+from chalicelib.services.batch import error, ok
 from chalicelib.services.sheet_apply import Target, consecutive, detail_of
 from chalicelib.store import receipts
 
@@ -41,13 +41,13 @@ def _each(call) -> callable:
 
 
 def _products() -> Target:
-    from chalicelib.api.products import ProductItem
+    from chalicelib.models.catalog import ProductItem
     from chalicelib.services import products
     return Target(ProductItem.model_validate, lambda mid, parsed: products.upsert(mid, MANUAL, parsed))
 
 
 def _prices() -> Target:
-    from chalicelib.api.prices import PriceItem
+    from chalicelib.models.prices import PriceItem
     from chalicelib.services import pricing
     return Target(PriceItem.model_validate, lambda mid, parsed: pricing.update(mid, MANUAL, parsed))
 
@@ -55,7 +55,7 @@ def _prices() -> Target:
 def _customers() -> Target:
     """A row is a customer (PUT /v1/customers), or, when it names a platform buyer, that buyer's
     customer code (PUT /v1/customers/by-platform-id/{id})."""
-    from chalicelib.api.customers import BuyerCode, CustomerItem
+    from chalicelib.models.customers import BuyerCode, CustomerItem
     from chalicelib.services import customers
 
     def model(raw: dict):
@@ -86,18 +86,18 @@ class _Mapping:
 def _checked(value, type_name: str) -> str:
     """`value` checked as the API's `Code` (codes ERPs choose) or `Id` (ids Onceship issues)."""
     from pydantic import TypeAdapter
-    from chalicelib.api import models
-    return TypeAdapter(getattr(models, type_name)).validate_python(value)
+    from chalicelib.models import base
+    return TypeAdapter(getattr(base, type_name)).validate_python(value)
 
 
 def _inventory() -> Target:
-    from chalicelib.api.inventory import InventorySet
+    from chalicelib.models.inventory import InventorySet
     from chalicelib.services import inventory
     return Target(InventorySet.model_validate, lambda mid, parsed: inventory.set_many(mid, MANUAL, parsed))
 
 
 def _listings() -> Target:
-    from chalicelib.api.products import ListingAction
+    from chalicelib.models.catalog import ListingAction
     from chalicelib.services import listing
 
     def model(raw: dict):
@@ -112,7 +112,7 @@ def _listings() -> Target:
 
 
 def _lots() -> Target:
-    from chalicelib.api.inventory import LotsBody
+    from chalicelib.models.inventory import LotsBody
     from chalicelib.services import inventory
 
     def into(key: str, rows: List[dict]) -> dict:
@@ -134,7 +134,7 @@ def _lots() -> Target:
 
 
 def _order_status() -> Target:
-    from chalicelib.api.order_updates import ErpStatus
+    from chalicelib.models.orders import ErpStatus
     from chalicelib.domain import clock
     from chalicelib.services import shipping
 
@@ -151,7 +151,7 @@ def _order_status() -> Target:
 
 
 def _logistics() -> Target:
-    from chalicelib.api.order_updates import Logistics
+    from chalicelib.models.orders import Logistics
     from chalicelib.domain.normalize import ident
     from chalicelib.services import shipping
     from chalicelib.store.platform import PlatformStore

@@ -9,12 +9,12 @@ printed (services/labels.py).
 """
 from typing import Dict, List
 
-from chalicelib.api import batch
 from chalicelib.domain import desk as rules
 from chalicelib.domain import secrets
 from chalicelib.domain import waybills as numbers
 from chalicelib.domain.desk import Refusal
 from chalicelib.domain.errors import Conflict, ValidationFailed
+from chalicelib.services import batch
 from chalicelib.services.desk import explain, known_carrier
 from chalicelib.store.desk import DeskStore, desk_order
 from chalicelib.store.table import TransactionCanceled

@@ -21,12 +21,12 @@ from typing import List, Optional, Tuple
 
 from chalicelib import observability as obs
 from chalicelib.adapters import queues
-from chalicelib.api import paging
 from chalicelib.config import settings
 from chalicelib.domain import clock, secrets
 from chalicelib.domain import webhooks as rules
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.ids import sortable_id
+from chalicelib.services import paging
 from chalicelib.store.webhooks import WebhookStore, due
 
 MAX_SQS_DELAY = 900

@@ -35,6 +35,13 @@ def forget(*keys: tuple) -> None:
 
 def equal_op(key: tuple, item: dict, fields: tuple) -> dict:
     """A ConditionCheck that each field is what `item` has (absent where it has none)."""
+    condition, values, names = fields_equal(item, fields)
+    return check_op(*key, condition, values, names)
+
+
+def fields_equal(item: dict, fields) -> Tuple[str, Optional[dict], dict]:
+    """The condition (with its values and names) that each field is what `item` has, or absent
+    where it has none."""
     parts, values, names = [], {}, {}
     for i, name in enumerate(fields):
         names[f"#f{i}"] = name
@@ -43,4 +50,4 @@ def equal_op(key: tuple, item: dict, fields: tuple) -> dict:
         else:
             parts.append(f"#f{i} = :f{i}")
             values[f":f{i}"] = item[name]
-    return check_op(*key, " AND ".join(parts), values or None, names)
+    return " AND ".join(parts), values or None, names

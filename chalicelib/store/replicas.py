@@ -13,6 +13,7 @@ import random
 from typing import Iterable, Optional
 
 from chalicelib.store import keys
+from chalicelib.store.checked import fields_equal
 from chalicelib.store.table import check_op, put_op
 
 
@@ -33,12 +34,5 @@ def check(key: tuple, item: Optional[dict], fields: Iterable[str]) -> dict:
     replica = keys.check_replica(key, random.randrange(keys.CHECK_REPLICAS))
     if item is None:
         return check_op(*replica, "attribute_not_exists(pk)")
-    parts, values, names = [], {}, {}
-    for i, name in enumerate(fields):
-        names[f"#f{i}"] = name
-        if item.get(name) is None:
-            parts.append(f"attribute_not_exists(#f{i})")
-        else:
-            parts.append(f"#f{i} = :f{i}")
-            values[f":f{i}"] = item[name]
-    return check_op(*replica, "attribute_not_exists(pk) OR (" + " AND ".join(parts) + ")", values or None, names)
+    condition, values, names = fields_equal(item, fields)
+    return check_op(*replica, "attribute_not_exists(pk) OR (" + condition + ")", values, names)

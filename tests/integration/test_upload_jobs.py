@@ -12,7 +12,7 @@ import pytest
 import requests
 from pydantic import Field
 
-from chalicelib.api.batch import error, ok
+from chalicelib.services.batch import error, ok
 from chalicelib.api.models import Id, Strict
 from chalicelib.services import sheet_targets, upload_runner
 from chalicelib.services.sheet_apply import Target

@@ -2,7 +2,7 @@
 import pytest
 from pydantic import ValidationError
 
-from chalicelib.api import batch
+from chalicelib.services import batch
 from chalicelib.api.models import Money, Strict, field_errors, parse
 from chalicelib.domain.errors import ValidationFailed
 

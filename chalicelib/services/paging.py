@@ -1,4 +1,7 @@
-"""Opaque list cursors: DynamoDB's LastEvaluatedKey, tied to the query that produced it."""
+"""Opaque list cursors: DynamoDB's LastEvaluatedKey, tied to the query that produced it.
+
+No HTTP here: the use cases that page (services/) and the handlers that read a list's cursor
+both use it; a cursor of another query is a ValidationFailed like any bad field."""
 import base64
 import hashlib
 import json
