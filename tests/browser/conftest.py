@@ -41,7 +41,7 @@ def page(browser, request):
     size = getattr(request, "param", None) or {"width": 1280, "height": 800}
     context = browser.new_context(viewport=size, accept_downloads=True, locale="zh-CN",
                                   timezone_id="Asia/Shanghai")
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(30_000)   # a loaded 2-core machine answers slowly, never wrongly
     tab = context.new_page()
     seen = Seen()
     tab.on("pageerror", lambda error: seen.page_errors.append(str(error)))

@@ -59,6 +59,7 @@ def test_the_desk_is_keyboard_operable(stack, page, demo_merchant):
     assert page.evaluate("document.activeElement.id") == "scan-input"
     token = page.evaluate("JSON.parse(sessionStorage.getItem('onceship.console.session')).token")
     page.locator("#logout").focus()
+    assert page.evaluate("document.activeElement.id") == "logout"
     page.keyboard.press("Enter")
     page.locator("#login-message", has_text="已退出").wait_for()
     assert page.evaluate("sessionStorage.length") == 0
