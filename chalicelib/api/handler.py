@@ -64,7 +64,9 @@ XLSX = Media("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @dataclass(frozen=True)
 class Meta:
     """`response`: the pydantic model of the `status` body, or the Media (a tuple of them when the
-    route serves several types), None only with 204.
+    route serves several types), None only with 204. A model may be named "module:Name": it is
+    imported only when asked for (the OpenAPI document), so a request never loads the response
+    shapes of its route (handlers return plain dicts).
     `also`: other success statuses and their bodies. `errors`: the problem codes the handler and
     the services it calls may answer (api/problems.py CODES gives each code's status); the
     pipeline's and the authentication's codes are added by the document itself."""
@@ -72,10 +74,20 @@ class Meta:
     query: Optional[Type] = None
     status: int = 200
     idempotent: bool = False
-    response: Any = None
+    declared_response: Any = None
     errors: Optional[Tuple[str, ...]] = None
     also: Mapping[int, Any] = field(default_factory=dict)
     defers_nonce: bool = False     # a signed request's nonce goes into the handler's transaction
+
+    @property
+    def response(self) -> Any:
+        """The declared response, a model named "module:Name" imported now."""
+        found = self.declared_response
+        if isinstance(found, str):
+            import importlib
+            module, _, name = found.partition(":")
+            found = getattr(importlib.import_module(module), name)
+        return found
 
 
 def handler(body: Optional[Type] = None, query: Optional[Type] = None, status: int = 200,
@@ -85,7 +97,7 @@ def handler(body: Optional[Type] = None, query: Optional[Type] = None, status: i
     store.accounts.PendingNonce) inside its own transaction; the pipeline writes it alone after
     any answer for which that did not happen."""
     def mark(fn: Callable) -> Callable:
-        fn.meta = Meta(body=body, query=query, status=status, idempotent=idempotent, response=response,
+        fn.meta = Meta(body=body, query=query, status=status, idempotent=idempotent, declared_response=response,
                        errors=tuple(errors) if errors is not None else None, also=dict(also or {}),
                        defers_nonce=defers_nonce)
         return fn

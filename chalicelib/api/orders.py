@@ -12,13 +12,13 @@ from typing import List, Literal, Optional
 from chalice import Response
 from pydantic import AwareDatetime, Field
 
-from chalicelib.api import order_views as views
 from chalicelib.api.handler import handler
 from chalicelib.api.models import Code, Id, NonEmpty, Strict
 from chalicelib.domain import clock
 from chalicelib.domain.errors import IdempotencyKeyRequired, ValidationFailed
 from chalicelib.services import checkout
 
+VIEWS = "chalicelib.api.order_views:"   # response models, for the OpenAPI document only
 Text = lambda n: Field(min_length=1, max_length=n)  # noqa: E731
 
 
@@ -79,12 +79,12 @@ class RefundRequest(Strict):
     lines: Optional[List[RefundLine]] = Field(None, min_length=1, max_length=100)
 
 
-@handler(body=NewToken, status=201, idempotent=True, response=views.Token, errors=("not_found",))
+@handler(body=NewToken, status=201, idempotent=True, response=VIEWS + "Token", errors=("not_found",))
 def issue_token(ctx):
     return checkout.issue_token(ctx.caller.channel_id, ctx.caller.merchant_ids, ctx.body.merchant_id)
 
 
-@handler(body=NewOrder, status=201, response=views.Order, defers_nonce=True,
+@handler(body=NewOrder, status=201, response=VIEWS + "Order", defers_nonce=True,
          errors=("not_found", "idempotency_key_required", "invalid_checkout_token", "idempotency_key_mismatch",
                  "idempotency_in_progress", "too_many_lines", "unknown_product", "product_not_listed",
                  "insufficient_stock", "conflict"))
@@ -107,7 +107,7 @@ def place_order(ctx):
 place_order.idempotency_key = "Required: the checkout token from POST /v1/checkout-tokens"
 
 
-@handler(body=Payment, idempotent=True, response=views.Order, defers_nonce=True,
+@handler(body=Payment, idempotent=True, response=VIEWS + "Order", defers_nonce=True,
          errors=("not_found", "order_cancelled", "conflict"))
 def pay(ctx):
     from chalicelib.services import orders
@@ -115,7 +115,7 @@ def pay(ctx):
                       clock.iso(ctx.body.paid_at.timestamp()), nonce=ctx.caller.nonce)
 
 
-@handler(body=RefundRequest, status=201, idempotent=True, response=views.RefundAnswer,
+@handler(body=RefundRequest, status=201, idempotent=True, response=VIEWS + "RefundAnswer",
          errors=("not_found", "order_cancelled", "order_not_paid", "refund_already_requested", "conflict"))
 def request_refund(ctx):
     lines = [line.model_dump() for line in ctx.body.lines] if ctx.body.lines else None

@@ -19,17 +19,13 @@ safe to repeat.
 import contextvars
 import re
 import secrets
-from decimal import Decimal
-from typing import Any, Iterable, Optional
+from typing import Iterable, Optional
 
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
 from chalicelib import aws
 from chalicelib.config import settings
-
-_ser = TypeSerializer()
-_de = TypeDeserializer()
+from chalicelib.store.wire import from_wire, to_wire
 
 
 class ConditionFailed(Exception):
@@ -69,13 +65,13 @@ _SET_CLAUSE = re.compile(r"(^|\s)SET\s", re.IGNORECASE)
 
 
 def serialize(item: dict) -> dict:
-    return {k: _ser.serialize(_clean(v)) for k, v in item.items() if v is not None}
+    return {k: to_wire(v) for k, v in item.items() if v is not None}
 
 
 def deserialize(raw: Optional[dict]) -> Optional[dict]:
     if raw is None:
         return None
-    return {k: _plain(_de.deserialize(v)) for k, v in raw.items() if k not in WRITE_IDS}
+    return {k: from_wire(v) for k, v in raw.items() if k not in WRITE_IDS}
 
 
 def new_write_id() -> str:
@@ -124,35 +120,10 @@ def _landed_before(err: ClientError, write_id: str) -> Optional[dict]:
     return None
 
 
-def _clean(value: Any) -> Any:
-    if isinstance(value, float):
-        return Decimal(str(value))
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items() if v is not None}
-    if isinstance(value, (list, tuple)):
-        return [_clean(v) for v in value]
-    return value
-
-
-def _plain(value: Any) -> Any:
-    """Integers come back as int; other numbers stay Decimal (money is stored as strings anyway)."""
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else value
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    if isinstance(value, set):
-        return {_plain(v) for v in value}
-    return value
-
-
 def _values(values: Optional[dict]) -> Optional[dict]:
     if not values:
         return None
-    return {k: _ser.serialize(_clean(v)) for k, v in values.items()}
+    return {k: to_wire(v) for k, v in values.items()}
 
 
 def _args(**kwargs) -> dict:
