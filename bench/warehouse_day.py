@@ -33,6 +33,9 @@ from bench.warehouse.receiver import FlakyReceiver  # noqa: E402
 DEFAULT_FAULTS = ("aws_lost_reply=0.02,aws_throttle=0.02,aws_error=0.005,aws_delay=0.01,aws_delay_ms=100,"
                   "sqs_duplicate=0.3,handler_crash_after=0.05")
 SETTLE_SECONDS = 180
+# The webhooks queue is not waited for: it may hold hints delayed by a failed delivery's backoff
+# (up to 15 minutes), for deliveries the merchant's retries below have made succeed meanwhile.
+WORK_QUEUES = ["JobsQueue", "UploadsQueue"]
 
 
 def default_spec(seed: int) -> str:
@@ -104,6 +107,7 @@ def _day(day, stack, started: float, show_progress: bool) -> dict:
         "fault_counts": fault_counts,
         "aws_requests": aws_requests,
         "client": day.counter.snapshot(),
+        "api_calls": day.api_calls.snapshot(),
         "notes": dict(ledger.notes),
         "actor_errors": day.errors,
         "day": {"placed": placed, "refused": sum(ledger.refused.values()), "refusals": dict(ledger.refused),
@@ -114,7 +118,8 @@ def _day(day, stack, started: float, show_progress: bool) -> dict:
                 "refund_requests": len(ledger.refunds), "erp_crashes": ledger.erp_crashes,
                 "print_batches": len(ledger.batches), "webhook_calls": len(world.receiver.snapshot()),
                 "seconds": round(seconds, 2), "orders_per_second": placed / seconds if seconds else 0.0,
-                "settle_seconds": round(time.monotonic() - settle_started, 2)},
+                "settle_seconds": round(time.monotonic() - settle_started, 2),
+                "settle_phases": day.settle_phases},
     }
 
 
@@ -123,10 +128,16 @@ def _settle(day, stack) -> None:
     webhook delivery succeeds (the merchant retries by hand what gave up or waits long), and the
     dead letters are redriven."""
     deadline = time.monotonic() + SETTLE_SECONDS
-    stack.pump.drain(timeout=SETTLE_SECONDS)
+    phases = day.settle_phases
+    started = time.monotonic()
+    stack.pump.drain(timeout=SETTLE_SECONDS, names=WORK_QUEUES)
+    phases["queues"] = round(time.monotonic() - started, 1)
     actors.erp(day, final=True)
+    phases["erp"] = round(time.monotonic() - started - sum(phases.values()), 1)
     _until(deadline, lambda: _sheets_done(day, stack))
+    phases["sheets"] = round(time.monotonic() - started - sum(phases.values()), 1)
     _until(deadline, lambda: _webhooks_done(day, stack))
+    phases["webhooks"] = round(time.monotonic() - started - sum(phases.values()), 1)
     for queue in ("jobs", "uploads", "webhooks"):
         try:
             answer = day.call(day.world.admin, "POST", f"/v1/admin/dead-letters/{queue}/redrive")
@@ -134,7 +145,7 @@ def _settle(day, stack) -> None:
                 day.failed("redrive", RuntimeError(answer.text[:300]))
         except Exception as error:  # noqa: BLE001 - the dead-letter check will say what is left
             day.failed(f"redrive {queue}", error)
-    stack.pump.drain(timeout=SETTLE_SECONDS)
+    stack.pump.drain(timeout=SETTLE_SECONDS, names=WORK_QUEUES)
     _until(deadline, lambda: _webhooks_done(day, stack))
 
 
@@ -162,12 +173,11 @@ def _webhooks_done(day, stack) -> bool:
             if not before:
                 break
     waiting = [i for i in items if i["status"] != "succeeded"]
-    for item in waiting:
-        if item["status"] == "failed" or item.get("gave_up"):
-            day.call(day.world.merchant, "POST", f"/v1/webhook-deliveries/{item['event_id']}/retry", None)
+    for item in waiting:  # the merchant sends again what failed or was never tried (a lost hint)
+        day.call(day.world.merchant, "POST", f"/v1/webhook-deliveries/{item['event_id']}/retry", None)
     if waiting:
         stack.pump.run_schedule("SchedulerTick")
-        stack.pump.drain(timeout=60)
+        time.sleep(1.0)
     return not waiting
 
 

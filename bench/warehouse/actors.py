@@ -45,6 +45,7 @@ class Day:
         self.world = world
         self.ledger = ledger
         self.counter = calls.Counter()
+        self.api_calls = calls.Counter()   # what the actors asked, by method and route
         self.placed_count = 0
         self.lock = threading.Lock()
         self.channels_done = threading.Event()
@@ -53,11 +54,13 @@ class Day:
         self.stop = threading.Event()
         self.refund_queue = []   # heap of (due, n, order_id, channel index)
         self.errors = []
+        self.settle_phases = {}
 
     def rng(self, actor: str) -> random.Random:
         return random.Random(f"{self.world.seed}:{actor}")
 
     def call(self, client, method, path, body=None, headers=None):
+        self.api_calls.add(f"{method} {calls.route(path)}")
         return calls.call(client, method, path, body, headers, self.counter)
 
     def failed(self, actor: str, error: Exception) -> None:
@@ -164,7 +167,7 @@ def _code(answer) -> str:
 # -- refunds ---------------------------------------------------------------------------------------
 def refunds(day: Day) -> None:
     rng = day.rng("refunds")
-    decisions = []   # (due, order_id, decision)
+    decisions = []   # (due, order_id, kind, decision)
     while True:
         now = time.monotonic()
         due = []
@@ -173,27 +176,40 @@ def refunds(day: Day) -> None:
                 due.append(heapq.heappop(day.refund_queue))
             empty = not day.refund_queue
         for _, _, order_id, index in due:
-            answer = day.call(day.world.channels[index], "POST", f"/v1/orders/{order_id}/refund-requests",
-                              {"reason": "买错了"}, key())
-            if answer.status_code == 201:
-                kind = answer.json()["kind"]
-                decision = "approve" if rng.random() < 0.6 else "reject"
-                decisions.append((time.monotonic() + rng.uniform(0.2, 3.0), order_id, kind, decision))
-            else:
-                with day.ledger.lock:
-                    day.ledger.refunds[order_id] = (f"refused:{_code(answer)}", None)
+            try:
+                _request_refund(day, rng, decisions, order_id, index)
+            except calls.GaveUp as gave_up:
+                day.failed("refund request (carried on)", gave_up)
         for entry in [d for d in decisions if d[0] <= time.monotonic()]:
             decisions.remove(entry)
-            _, order_id, kind, decision = entry
-            answer = day.call(day.world.merchant, "POST", f"/v1/orders/{order_id}/refund-decision",
-                              {"decision": decision}, key())
-            with day.ledger.lock:
-                day.ledger.refunds[order_id] = (kind, decision if answer.status_code == 200
-                                                else f"refused:{_code(answer)}")
+            try:
+                _decide_refund(day, *entry[1:])
+            except calls.GaveUp as gave_up:
+                day.failed("refund decision (carried on)", gave_up)
         if empty and not decisions and day.channels_done.is_set():
             day.refunds_done.set()
             return
         time.sleep(0.1)
+
+
+def _request_refund(day: Day, rng, decisions: list, order_id: str, index: int) -> None:
+    answer = day.call(day.world.channels[index], "POST", f"/v1/orders/{order_id}/refund-requests",
+                      {"reason": "买错了"}, key())
+    if answer.status_code == 201:
+        kind = answer.json()["kind"]
+        decision = "approve" if rng.random() < 0.6 else "reject"
+        decisions.append((time.monotonic() + rng.uniform(0.2, 3.0), order_id, kind, decision))
+    else:
+        with day.ledger.lock:
+            day.ledger.refunds[order_id] = (f"refused:{_code(answer)}", None)
+
+
+def _decide_refund(day: Day, order_id: str, kind: str, decision: str) -> None:
+    answer = day.call(day.world.merchant, "POST", f"/v1/orders/{order_id}/refund-decision",
+                      {"decision": decision}, key())
+    with day.ledger.lock:
+        day.ledger.refunds[order_id] = (kind, decision if answer.status_code == 200
+                                        else f"refused:{_code(answer)}")
 
 
 # -- operators ---------------------------------------------------------------------------------------
@@ -202,23 +218,35 @@ def operator(day: Day, index: int) -> None:
     client = day.world.operators[index]
     idle = 0
     while not day.stop.is_set():
-        reviewed = _review(day, client)
-        worked = len(reviewed) + _reserve(day, client, reviewed)
-        claimed = _claim(day, client, f"op{index}", rng.randint(5, 25))
-        if claimed:
-            _handle(day, client, rng, claimed)
-        worked += len(claimed)
-        waiting = 0
-        if not worked:
-            swept, waiting = _sweep(day, client, rng)
-            worked += swept
-        if worked:
+        try:
+            idle = _operator_round(day, client, rng, index, idle)
+        except calls.GaveUp as gave_up:   # a person carries on with the next thing
+            day.ledger.note("operator_gave_up")
+            day.failed(f"operator {index} (carried on)", gave_up)
             idle = 0
-            continue
-        idle += 1
-        if day.channels_done.is_set() and day.refunds_done.is_set() and idle >= 4 and not waiting:
+        if idle is None:
             return
-        time.sleep(min(1.5, 0.2 * idle) * (0.5 + rng.random()))
+
+
+def _operator_round(day: Day, client, rng: random.Random, index: int, idle: int):
+    """One round of an operator's work; the new idle count, None when the day is done."""
+    reviewed = _review(day, client)
+    worked = len(reviewed) + _reserve(day, client, reviewed)
+    claimed = _claim(day, client, f"op{index}", rng.randint(5, 25))
+    if claimed:
+        _handle(day, client, rng, claimed)
+    worked += len(claimed)
+    waiting = 0
+    if not worked:
+        swept, waiting = _sweep(day, client, rng)
+        worked += swept
+    if worked:
+        return 0
+    idle += 1
+    if day.channels_done.is_set() and day.refunds_done.is_set() and idle >= 4 and not waiting:
+        return None
+    time.sleep(min(1.5, 0.2 * idle) * (0.5 + rng.random()))
+    return idle
 
 
 def _review(day: Day, client) -> list:
@@ -372,7 +400,11 @@ def erp(day: Day, final: bool = False) -> int:
     rng = day.rng("erp" + (":final" if final else ""))
     client = day.world.merchant
     while True:
-        read = _erp_pass(day, client, rng)
+        try:
+            read = _erp_pass(day, client, rng)
+        except calls.GaveUp as gave_up:   # the ERP's next run starts over
+            day.failed("erp (carried on)", gave_up)
+            read = -1
         if final and read == 0:
             return 0
         if not final and day.desk_done.is_set():

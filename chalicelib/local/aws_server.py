@@ -6,7 +6,8 @@ writes could both win. `SerialDynamoDB` runs DynamoDB requests (those with an
 atomic as in AWS; every other request (SQS long polls above all) runs concurrently. Inside that
 lock `TransactTokens` (transact_tokens.py) makes a retried TransactWriteItems with the same
 ClientRequestToken succeed once, as DynamoDB does; around everything `AwsFaults`
-(aws_faults.py) injects the faults of ONCESHIP_FAULTS once the stack turns them on.
+(aws_faults.py) injects the faults of ONCESHIP_FAULTS once the stack turns them on. Connections
+are kept alive between requests (`keep_alive_handler`), as AWS's endpoints keep them.
 
 The server runs in its own process (`python -m chalicelib.local.aws_server`) so that its state
 is not moto's in-process state: `mock_aws` in the same test process resets that. The child
@@ -47,6 +48,81 @@ class SerialDynamoDB:
         return [body]
 
 
+class _Reading(threading.local):
+    keep_alive = False
+
+
+_reading = _Reading()
+
+
+def keep_alive_handler(base):
+    """werkzeug's request handler, answering on the same connection again (HTTP/1.1 keep-alive).
+
+    werkzeug's development server closes every connection after one answer (it cannot tell where
+    a half-read body ends), so each SDK call paid a TCP connection and a new server thread, and
+    after each answer the thread waited 10 ms for stray body bytes. Here a request with a
+    Content-Length has its body read in full before the app sees it; then the connection is
+    kept, and the stray-byte wait is skipped (it would swallow the client's next request). A
+    chunked body, or anything else, is answered and closed as before. An idle connection is
+    closed after IDLE_SECONDS."""
+    import io
+
+    class KeepAliveHandler(base):
+        timeout = IDLE_SECONDS
+        disable_nagle_algorithm = True   # else an answer's body waits ~40 ms for its headers' ACK
+
+        def make_environ(self):
+            environ = super().make_environ()
+            length = environ.get("CONTENT_LENGTH")
+            chunked = "chunked" in self.headers.get("Transfer-Encoding", "").lower()
+            _reading.keep_alive = not chunked and (length is None or length.isdigit()) and not self.close_connection
+            if _reading.keep_alive:
+                environ["wsgi.input"] = io.BytesIO(self.rfile.read(int(length)) if length else b"")
+            return environ
+
+        def send_header(self, keyword, value):
+            if _reading.keep_alive and keyword.lower() == "connection" and value.lower() == "close":
+                return   # werkzeug's "always close"
+            super().send_header(keyword, value)
+
+        def handle_one_request(self):
+            _reading.keep_alive = False
+            try:
+                super().handle_one_request()
+            finally:
+                _reading.keep_alive = False
+
+    return KeepAliveHandler
+
+
+IDLE_SECONDS = 120
+
+
+class _StrayBytes:
+    """werkzeug.serving's `selectors`, but a kept-alive request's wait for stray body bytes finds
+    none at once (its body was read in full; what may follow is the next request)."""
+
+    def __init__(self, real):
+        self.real = real
+
+    def DefaultSelector(self):  # noqa: N802 - the name werkzeug calls
+        return _NothingLeft() if _reading.keep_alive else self.real.DefaultSelector()
+
+    def __getattr__(self, name):
+        return getattr(self.real, name)
+
+
+class _NothingLeft:
+    def register(self, *args, **kwargs):
+        pass
+
+    def select(self, timeout=None):
+        return []
+
+    def close(self):
+        pass
+
+
 def make_server(host: str, port: int):
     """A threaded werkzeug server of moto's app behind SerialDynamoDB, TransactTokens and
     AwsFaults (port 0: any free one)."""
@@ -55,6 +131,7 @@ def make_server(host: str, port: int):
         MotoRequestHandler,
         create_backend_app,
     )
+    from werkzeug import serving
     from werkzeug.serving import make_server as werkzeug_server
 
     from chalicelib.local import moto_speedups
@@ -66,7 +143,9 @@ def make_server(host: str, port: int):
     if heat_server.enabled():
         heat_server.install()   # the partition-heat meter (ONCESHIP_HEAT=1 only)
     app = AwsFaults(SerialDynamoDB(TransactTokens(DomainDispatcherApplication(create_backend_app))))
-    server = werkzeug_server(host, port, app, threaded=True, request_handler=MotoRequestHandler)
+    if not isinstance(serving.selectors, _StrayBytes):
+        serving.selectors = _StrayBytes(serving.selectors)
+    server = werkzeug_server(host, port, app, threaded=True, request_handler=keep_alive_handler(MotoRequestHandler))
     server.daemon_threads = True
     return server
 

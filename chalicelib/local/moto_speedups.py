@@ -12,10 +12,18 @@ A Query on a global secondary index looks at the items whose index hash key it n
 keeps, per index, the items by their index hash key (`_IndexPartitions`), built on the first
 index query and brought up to date after every write the backend makes (put, update, delete,
 transactions, batch writes go through those), so moto's own filtering and sorting then run over
-one index partition instead of the whole table. Installed in the local AWS server process only.
+one index partition instead of the whole table. And the answers of DynamoDB's item operations
+(GetItem, Query, UpdateItem, ...) are written as the JSON they are (`_plain_json`), instead of
+through moto's model-driven serializer, which took about a millisecond per item returned; the
+bytes are the same JSON (tests/contract/test_moto_speedups.py compares them). The backend a
+request's host names is looked up once per host (`_remembered_backends`), not by listing moto's
+package directory on every request. Installed in the local AWS server process only.
 """
+import base64
 import copy
+import datetime
 import functools
+import json
 import threading
 
 
@@ -54,6 +62,8 @@ def install() -> None:
     for name, keys_of in (("put_item", _put_keys), ("update_item", _key_arg), ("delete_item", _key_arg)):
         setattr(models.DynamoDBBackend, name, _reindexing(getattr(models.DynamoDBBackend, name), keys_of))
     Table.query = _index_query(_partition_query(Table.query))
+    _plain_json_answers()
+    _remembered_backends()
 
 
 def _partition_query(original):
@@ -110,6 +120,8 @@ class _IndexPartitions:
         self.indexes = {index.name: [k["AttributeName"] for k in index.schema if k["KeyType"] == "HASH"][0]
                         for index in table.global_indexes
                         if len([k for k in index.schema if k["KeyType"] == "HASH"]) == 1}
+        self.ranges = {index.name: ranges[0]["AttributeName"] for index in table.global_indexes
+                       if len(ranges := [k for k in index.schema if k["KeyType"] == "RANGE"]) == 1}
         self.partitions = {name: {} for name in self.indexes}
         self.placed = {}  # table key -> {index name: index hash value}
         for item in table.all_items():
@@ -137,6 +149,22 @@ class _IndexPartitions:
 
     def items(self, index_name: str, value) -> list:
         return list(self.partitions[index_name].get((value.type, _hashable(value.value)), {}).values())
+
+
+def _sort_key(item, range_attribute: str) -> tuple:
+    value = item.attrs.get(range_attribute)
+    return (_comparable(value), _comparable(item.hash_key), _comparable(item.range_key))
+
+
+def _comparable(value):
+    if value is None:
+        return ("", "")
+    if value.type == "N":
+        try:
+            return ("N", float(value.value))
+        except (TypeError, ValueError):
+            return ("N", 0.0)
+    return (value.type, value.value if isinstance(value.value, (str, bytes)) else repr(value.value))
 
 
 def _hashable(value):
@@ -209,6 +237,15 @@ def _index_query(original):
         if partitions.indexes.get(index_name) != attribute:
             return original(self, *args, **kwargs)
         candidates = partitions.items(index_name, value)
+        range_attribute = partitions.ranges.get(index_name)
+        comparison = args[1] if len(args) > 1 else kwargs.get("range_comparison")
+        if range_attribute:
+            if comparison and not (kwargs.get("range_key_conditions") or [])[1:]:
+                objects = args[2] if len(args) > 2 else kwargs.get("range_objs")
+                candidates = [item for item in candidates if item.attrs.get(range_attribute) is not None
+                              and item.attrs[range_attribute].compare(comparison, objects)]
+            # moto sorts them again; nearly sorted already, that costs a pass instead of a sort
+            candidates.sort(key=lambda item: _sort_key(item, range_attribute))
         with _NARROWED:
             return _narrowed(self, lambda: list(candidates), original, (self,) + args, kwargs)
     return query
@@ -225,3 +262,81 @@ def _narrowed(table, items, original, args: tuple, kwargs: dict):
         return original(*args, **kwargs)
     finally:
         del table.all_items
+
+
+# -- which backend a host is ---------------------------------------------------------------------------
+def _remembered_backends() -> None:
+    """moto's server finds a request's backend by listing its own package directory (a stat per
+    service, ~150) and then trying every service's URL patterns, on every request; the answer for
+    a host never changes, so it is kept (None, 'not found', is not: moto then looks further)."""
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+
+    original = DomainDispatcherApplication.get_backend_for_host
+    if getattr(original, "_remembered", False):
+        return
+    known = {}
+
+    @functools.wraps(original)
+    def get_backend_for_host(self, host):
+        backend = known.get(host)
+        if backend is None:
+            backend = original(self, host)
+            if backend is not None:
+                known[host] = backend
+        return backend
+
+    get_backend_for_host._remembered = True
+    DomainDispatcherApplication.get_backend_for_host = get_backend_for_host
+
+
+# -- answers as plain JSON -----------------------------------------------------------------------------
+ITEM_OPERATIONS = frozenset({"GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "Scan",
+                             "BatchGetItem", "BatchWriteItem", "TransactWriteItems", "TransactGetItems"})
+
+
+def _plain_json_answers() -> None:
+    from moto.core.responses import ActionResult
+    from moto.dynamodb.responses import DynamoResult
+
+    plain_kinds = (ActionResult, DynamoResult)   # not the paginated or empty ones
+    original = ActionResult.execute_result
+    if getattr(original, "_plain_json", False):
+        return
+
+    @functools.wraps(original)
+    def execute_result(self, context):
+        if (type(self) in plain_kinds and not isinstance(self.result, BaseException)
+                and context.service_model.service_name == "dynamodb"
+                and context.operation_model.name in ITEM_OPERATIONS):
+            return 200, {"Content-Type": "application/x-amz-json-1.0"}, _plain_json(self, context)
+        return original(self, context)
+
+    execute_result._plain_json = True
+    ActionResult.execute_result = execute_result
+
+
+def _plain_json(action_result, context) -> str:
+    """The answer's fields the operation's output shape names (as the serializer keeps only
+    those), their values as they are."""
+    from moto.dynamodb.models.utilities import dynamo_to_dict
+    from moto.dynamodb.responses import DynamoResult
+
+    result = action_result.result   # a DynamoResult holds it converted already
+    if not isinstance(action_result, DynamoResult):
+        result = dynamo_to_dict(result)
+    shape = context.operation_model.output_shape
+    members = shape.members if shape is not None else {}
+    return json.dumps(_wire({k: v for k, v in (result or {}).items() if k in members}), separators=(",", ":"))
+
+
+def _wire(value):
+    """What moto's JSON serializer makes of a result: bytes base64, times epoch seconds, no nulls."""
+    if isinstance(value, dict):
+        return {k: _wire(v) for k, v in value.items() if v is not None}
+    if isinstance(value, (list, tuple)):
+        return [_wire(v) for v in value]
+    if isinstance(value, (bytes, bytearray)):
+        return base64.b64encode(value).decode()
+    if isinstance(value, datetime.datetime):
+        return value.timestamp()
+    return value

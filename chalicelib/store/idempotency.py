@@ -7,8 +7,11 @@ the same request crashed and its lock has expired (so a dead request never block
 good). Any other outcome is a named error or a stored response to replay.
 """
 import json
+import time
 from dataclasses import dataclass, field
 from typing import Optional
+
+from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib.domain import clock
 from chalicelib.domain.errors import IdempotencyInProgress, IdempotencyKeyMismatch
@@ -56,20 +59,53 @@ class IdempotencyStore:
         raise IdempotencyInProgress()
 
     def finish(self, scope: str, key: str, fingerprint: str, response: StoredResponse) -> None:
+        """Keep the answer (tried again past the SDK's retries: until it is kept, a retry of the
+        request would find the key running, then run it again once the lock has passed)."""
         pk, sk = keys.idempotency(scope, key)
-        self.table.update(pk, sk, "SET #status = :done, response_status = :s, response_body = :b,"
-                          " response_headers = :h, response_secrets = :x REMOVE lock_until",
-                          condition="fingerprint = :fp",
-                          values={":done": "done", ":s": response.status, ":b": response.body,
-                                  ":h": json.dumps(response.headers), ":x": json.dumps(response.secrets),
-                                  ":fp": fingerprint},
-                          names={"#status": "status"})
+        persistently(lambda: self.table.update(
+            pk, sk, "SET #status = :done, response_status = :s, response_body = :b,"
+                    " response_headers = :h, response_secrets = :x REMOVE lock_until",
+            condition="fingerprint = :fp",
+            values={":done": "done", ":s": response.status, ":b": response.body,
+                    ":h": json.dumps(response.headers), ":x": json.dumps(response.secrets), ":fp": fingerprint},
+            names={"#status": "status"}))
 
     def release(self, scope: str, key: str, fingerprint: str) -> None:
+        """Forget a claim whose request is not remembered (tried again like `finish`: else the key
+        stays running until its lock passes)."""
         pk, sk = keys.idempotency(scope, key)
         try:
-            self.table.delete(pk, sk, condition="#status = :running AND fingerprint = :fp",
-                              values={":running": "running", ":fp": fingerprint},
-                              names={"#status": "status"})
+            persistently(lambda: self.table.delete(
+                pk, sk, condition="#status = :running AND fingerprint = :fp",
+                values={":running": "running", ":fp": fingerprint}, names={"#status": "status"}))
         except ConditionFailed:
             pass
+
+
+PERSIST_ATTEMPTS = 6
+
+
+def persistently(write):
+    """Run a write that is safe to repeat; a throttled, failed or unanswered one (after the SDK's
+    own retries) is tried again with backoff (about 3 s in all) before the error is let through."""
+    delay = 0.1
+    for attempt in range(PERSIST_ATTEMPTS):
+        try:
+            return write()
+        except (ClientError, BotoCoreError) as error:
+            if attempt == PERSIST_ATTEMPTS - 1 or not _transient(error):
+                raise
+        time.sleep(delay)
+        delay = min(delay * 2, 1.0)
+
+
+def _transient(error: Exception) -> bool:
+    if isinstance(error, BotoCoreError):
+        return True
+    response = error.response
+    return (response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) >= 500
+            or response.get("Error", {}).get("Code") in THROTTLED)
+
+
+THROTTLED = ("ThrottlingException", "ProvisionedThroughputExceededException", "RequestLimitExceeded",
+             "TransactionConflictException")

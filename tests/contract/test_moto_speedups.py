@@ -75,15 +75,24 @@ def test_an_index_query_reads_only_its_index_partition_and_stays_right_through_e
             found["gsi1sk"] = {"S": f"{rng.randint(0, 50):03d}"}
         return found
 
-    def expected(partition):
-        items = client.scan(TableName=name, ConsistentRead=True)["Items"]
-        chosen = [i for i in items if i.get("gsi1pk") == {"S": partition} and "gsi1sk" in i]
-        return sorted((i["gsi1sk"]["S"], i["pk"]["S"]) for i in chosen)
+    ranges = {None: lambda sk: True, "between": lambda sk: "010" <= sk <= "030",
+              "begins": lambda sk: sk.startswith("02"), "after": lambda sk: sk > "040"}
+    conditions = {None: ("", {}), "between": (" AND gsi1sk BETWEEN :lo AND :hi", {":lo": {"S": "010"}, ":hi": {"S": "030"}}),
+                  "begins": (" AND begins_with(gsi1sk, :b)", {":b": {"S": "02"}}),
+                  "after": (" AND gsi1sk > :a", {":a": {"S": "040"}})}
 
-    def queried(partition):
+    def expected(partition, kind=None, forward=True):
+        items = client.scan(TableName=name, ConsistentRead=True)["Items"]
+        chosen = [i for i in items if i.get("gsi1pk") == {"S": partition} and "gsi1sk" in i
+                  and ranges[kind](i["gsi1sk"]["S"])]
+        return sorted(((i["gsi1sk"]["S"], i["pk"]["S"]) for i in chosen), reverse=not forward)
+
+    def queried(partition, kind=None, forward=True):
+        extra, values = conditions[kind]
         pages = client.get_paginator("query").paginate(
-            TableName=name, IndexName="gsi1", KeyConditionExpression="gsi1pk = :p",
-            ExpressionAttributeValues={":p": {"S": partition}}, PaginationConfig={"PageSize": 3})
+            TableName=name, IndexName="gsi1", KeyConditionExpression="gsi1pk = :p" + extra,
+            ExpressionAttributeValues={":p": {"S": partition}, **values}, ScanIndexForward=forward,
+            PaginationConfig={"PageSize": 3})
         return [(i["gsi1sk"]["S"], i["pk"]["S"]) for page in pages for i in page["Items"]]
 
     assert queried("part-0") == []  # the partitions are built now, then kept up to date
@@ -115,7 +124,65 @@ def test_an_index_query_reads_only_its_index_partition_and_stays_right_through_e
                 {"PutRequest": {"Item": {**key(i), **attrs()}}}, {"DeleteRequest": {"Key": key(i + 1)}}]})
         if step % 25 == 0:
             for partition in ("part-0", "part-1", "part-2", "part-3"):
-                assert queried(partition) == expected(partition), step
+                for kind in ranges:
+                    assert queried(partition, kind) == expected(partition, kind), (step, kind)
+                assert queried(partition, "between", False) == expected(partition, "between", False), step
+
+
+def test_item_answers_written_as_plain_json_are_what_moto_would_write(aws_memory):
+    """Every kind of attribute value, through every item operation: the answer moto's serializer
+    writes and the plain JSON one decode to the same thing."""
+    import json
+
+    from moto.core import responses
+
+    from chalicelib.local import moto_speedups
+    moto_speedups.install()
+    client = aws_memory.client("dynamodb")
+    name = aws_memory.table_name
+    item = {"pk": {"S": "plain"}, "sk": {"S": "json"}, "n": {"N": "12.50"}, "b": {"B": b"\x00\xffbytes"},
+            "bs": {"BS": [b"a", b"\x01"]}, "ss": {"SS": ["x", "y"]}, "ns": {"NS": ["1", "2.5"]},
+            "l": {"L": [{"S": "in"}, {"N": "3"}, {"NULL": True}]}, "m": {"M": {"deep": {"BOOL": False}}},
+            "z": {"S": "中文 ✓"}, "gsi1pk": {"S": "plain-index"}, "gsi1sk": {"S": "1"}}
+    key = {"pk": item["pk"], "sk": item["sk"]}
+    calls = [
+        ("PutItem", lambda: client.put_item(TableName=name, Item=item, ReturnValues="ALL_OLD")),
+        ("PutItem", lambda: client.put_item(TableName=name, Item=item, ReturnValues="ALL_OLD")),
+        ("GetItem", lambda: client.get_item(TableName=name, Key=key, ConsistentRead=True)),
+        ("GetItem", lambda: client.get_item(TableName=name, Key={"pk": {"S": "none"}, "sk": {"S": "x"}})),
+        ("UpdateItem", lambda: client.update_item(TableName=name, Key=key, UpdateExpression="ADD n :one",
+                                                  ExpressionAttributeValues={":one": {"N": "1"}},
+                                                  ReturnValues="ALL_NEW")),
+        ("Query", lambda: client.query(TableName=name, KeyConditionExpression="pk = :p",
+                                       ExpressionAttributeValues={":p": {"S": "plain"}}, Limit=1)),
+        ("Query", lambda: client.query(TableName=name, IndexName="gsi1", KeyConditionExpression="gsi1pk = :p",
+                                       ExpressionAttributeValues={":p": {"S": "plain-index"}})),
+        ("Scan", lambda: client.scan(TableName=name, Limit=5)),
+        ("BatchGetItem", lambda: client.batch_get_item(RequestItems={name: {"Keys": [key]}})),
+        ("TransactWriteItems", lambda: client.transact_write_items(TransactItems=[
+            {"Update": {"TableName": name, "Key": key, "UpdateExpression": "SET z = :z",
+                        "ExpressionAttributeValues": {":z": {"S": "t"}}}}])),
+        ("DeleteItem", lambda: client.delete_item(TableName=name, Key=key, ReturnValues="ALL_OLD")),
+    ]
+    plain = responses.ActionResult.execute_result
+    model_driven = plain.__wrapped__
+    for operation, call in calls:
+        seen = {}
+
+        def both(self, context, seen=seen):
+            seen["plain"] = plain(self, context)
+            seen["model"] = model_driven(self, context)
+            return seen["model"]
+
+        responses.ActionResult.execute_result = both
+        try:
+            answer = call()
+        finally:
+            responses.ActionResult.execute_result = plain
+        assert seen, operation
+        assert seen["plain"][0] == seen["model"][0]
+        assert json.loads(seen["plain"][2]) == json.loads(seen["model"][2]), operation
+        assert answer["ResponseMetadata"]["HTTPStatusCode"] == 200
 
 
 def test_an_index_query_answers_what_the_index_projects_in_key_order(aws_memory):

@@ -127,3 +127,36 @@ def test_make_run_serves_stops_cleanly_and_keeps_its_state(tmp_path):
         code = second.stop(signal.SIGTERM)
     assert code == 0, "".join(second.output)
     assert not _listening(second.aws_endpoint)
+
+
+def test_the_local_aws_endpoint_answers_again_on_a_kept_connection(stack):
+    """HTTP/1.1 keep-alive as AWS's endpoints: many calls on one connection, each answered in
+    full (a body read to its end, nothing of the next request swallowed); a chunked body is
+    answered and that connection closed."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    where = urlsplit(stack.aws_endpoint)
+    connection = http.client.HTTPConnection(where.hostname, where.port, timeout=10)
+    headers = {"X-Amz-Target": "DynamoDB_20120810.DescribeTable", "Content-Type": "application/x-amz-json-1.0",
+               "Authorization": "AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/dynamodb/aws4_request, "
+                                "SignedHeaders=host, Signature=x", "X-Onceship-Faults": "off"}
+    body = ('{"TableName": "%s"}' % stack.table_name).encode()
+    sockets = set()
+    for _ in range(5):
+        connection.request("POST", "/", body=body, headers=headers)
+        answer = connection.getresponse()
+        assert answer.status == 200 and stack.table_name in answer.read().decode()
+        assert answer.getheader("Connection", "").lower() != "close"
+        sockets.add(id(connection.sock))
+    assert len(sockets) == 1   # one connection served them all
+    connection.putrequest("POST", "/")
+    for name, value in headers.items():
+        connection.putheader(name, value)
+    connection.putheader("Transfer-Encoding", "chunked")
+    connection.endheaders()
+    connection.send(b"%x\r\n%s\r\n0\r\n\r\n" % (len(body), body))
+    answer = connection.getresponse()
+    assert answer.status == 200 and stack.table_name in answer.read().decode()
+    assert answer.getheader("Connection", "").lower() == "close"
+    connection.close()

@@ -210,3 +210,38 @@ def test_an_idempotent_request_whose_claim_answer_was_lost_runs_once(faults):
     again = admin(faults).post("/v1/admin/merchants", {"name": "lost claim"}, headers={"Idempotency-Key": key})
     assert again.headers.get("Idempotent-Replayed") == "true"
     assert again.json()["merchant_id"] == answer.json()["merchant_id"]
+
+
+def test_an_answer_kept_only_after_the_sdk_gave_up_is_still_replayed_not_run_again(faults):
+    """Found by the warehouse day under harsh faults: the idempotency record's `finish` failed past
+    the SDK's four attempts, the request answered 500 though it had done its work, and its retry
+    met `idempotency_in_progress` for a minute and then ran the request a second time."""
+    from tests.helpers import admin
+    key = "kept-" + uuid.uuid4().hex
+    faults.set_faults(None, script=[{"service": "dynamodb", "operation": "UpdateItem", "contains": key,
+                                     "fault": "throttle", "times": 4}])
+    first = admin(faults).post("/v1/admin/merchants", {"name": "kept late"}, headers={"Idempotency-Key": key})
+    assert first.status_code == 201, first.text
+    assert faults.fault_counts() == {"dynamodb:throttle": 4}  # the SDK gave up; the store tried again
+    again = admin(faults).post("/v1/admin/merchants", {"name": "kept late"}, headers={"Idempotency-Key": key})
+    assert (again.status_code, again.headers.get("Idempotent-Replayed")) == (201, "true"), again.text
+    assert again.json()["merchant_id"] == first.json()["merchant_id"]
+
+
+def test_a_failed_validation_forgotten_only_after_the_sdk_gave_up_frees_its_key(faults):
+    """The release of a claim whose request failed validation is tried again past the SDK's four
+    attempts: else the key stays running for a minute and the fixed request meets
+    `idempotency_in_progress` (the contract: a request that failed validation is not remembered)."""
+    from tests.helpers import admin
+    key = "freed-" + uuid.uuid4().hex
+    merchant_id = admin(faults).post("/v1/admin/merchants", {"name": "freed"}).json()["merchant_id"]
+    faults.set_faults(None, script=[{"service": "dynamodb", "operation": "TransactWriteItems", "contains": key,
+                                     "fault": "throttle", "times": 4}])
+    bad = admin(faults).post("/v1/admin/channels", {"name": "shop", "merchant_ids": ["m_nosuchmerchant"]},
+                             headers={"Idempotency-Key": key})
+    assert (bad.status_code, bad.json()["code"]) == (422, "validation_error"), bad.text
+    assert faults.fault_counts() == {"dynamodb:throttle": 4}  # the release: the SDK gave up, the store did not
+    fixed = admin(faults).post("/v1/admin/channels", {"name": "shop", "merchant_ids": [merchant_id]},
+                               headers={"Idempotency-Key": key})
+    assert fixed.status_code == 201, fixed.text  # not 409 idempotency_in_progress
+    assert "Idempotent-Replayed" not in fixed.headers
