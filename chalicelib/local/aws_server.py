@@ -85,6 +85,11 @@ def keep_alive_handler(base):
                 return   # werkzeug's "always close"
             super().send_header(keyword, value)
 
+        def log_error(self, format, *args):
+            if format.startswith("Request timed out"):
+                return   # an idle kept connection closed after IDLE_SECONDS: routine, not an error
+            super().log_error(format, *args)
+
         def handle_one_request(self):
             _reading.keep_alive = False
             try:
