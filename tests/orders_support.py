@@ -3,6 +3,7 @@
 Everything goes through HTTP: products through the catalog (matched to a base product, listed),
 stock through inventory, orders through the order endpoints.
 """
+import threading
 import uuid
 from dataclasses import dataclass
 
@@ -110,3 +111,23 @@ def pay(shop: Shop, order_id: str, expect: int = 200) -> dict:
 def paid_order(shop: Shop, lines, buyer: str = "") -> dict:
     order = place(shop, lines, buyer)
     return pay(shop, order["order_id"])
+
+
+def race(count, attempt):
+    """Run attempt(i) in `count` threads released at once; their answers, in order."""
+    barrier = threading.Barrier(count)
+    answers = [None] * count
+
+    def run(i):
+        barrier.wait()
+        try:
+            answers[i] = attempt(i)
+        except Exception as error:  # noqa: BLE001 - the test looks at it
+            answers[i] = error
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return answers

@@ -1,32 +1,11 @@
 """Guarantees 1 and 2 under real concurrency, through HTTP on the live stack: one order per
 checkout token; the last units sold once; payment against the unpaid timeout."""
-import threading
 import time
 
 from chalicelib.sdk import Client
 from chalicelib.store.keys import MerchantScope
 from chalicelib.store.table import Table
-from tests.orders_support import order_body, place, seed_product, shop, stock, token
-
-
-def race(count, attempt):
-    """Run attempt(i) in `count` threads released at once; their answers, in order."""
-    barrier = threading.Barrier(count)
-    answers = [None] * count
-
-    def run(i):
-        barrier.wait()
-        try:
-            answers[i] = attempt(i)
-        except Exception as error:  # noqa: BLE001 - the test looks at it
-            answers[i] = error
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return answers
+from tests.orders_support import order_body, place, race, seed_product, shop, stock, token
 
 
 def post(client, path, body, **kw):

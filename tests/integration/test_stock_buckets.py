@@ -2,14 +2,13 @@
 and release and ship from the bucket they reserved in; buyers racing for the units get each unit
 once; the ERP lowering stock under a sale never lets a bucket hand out units the shelf no longer
 has; the figures shown are the product's whole stock. (Guarantee 2, on the bucketed design.)"""
-import threading
 
 import pytest
 
 from chalicelib.store.keys import MerchantScope
 from chalicelib.store.stock_buckets import BUCKETS, Buckets
 from chalicelib.store.table import Table
-from tests.orders_support import order_body, pay, place, seed_product, shop, stock, token
+from tests.orders_support import order_body, pay, place, race, seed_product, shop, stock, token
 
 
 def split(s, erp_id: str) -> None:
@@ -36,25 +35,6 @@ def assert_consistent(s, erp_id: str, reserved_units: int) -> None:
     assert direct >= 0, (main, parts)
     assert direct + sum(b["reserved"] for b in parts) == reserved_units
     assert main["free"] == main["on_hand"] - main["reserved"]
-
-
-def race(count: int, attempt) -> list:
-    barrier = threading.Barrier(count)
-    answers = [None] * count
-
-    def run(i):
-        barrier.wait()
-        try:
-            answers[i] = attempt(i)
-        except Exception as error:  # noqa: BLE001 - the test looks at it
-            answers[i] = error
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return answers
 
 
 def clients(stack, s, count):
