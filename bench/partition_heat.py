@@ -25,11 +25,19 @@ rate at which the first partition reaches its limit:
   merchant_lifecycle_orders_per_s  orders of one merchant through their whole life (>= 1,000)
   sku_reservations_per_s           reservations of one SKU in a flash sale (>= 3,000)
 
-Run: .venv/bin/python bench/partition_heat.py [orders] [flash]
+Before and after, in the same run: the same mix also runs on the design as it was before the key
+changes (commit BEFORE: the meter and this mix, every order's indexes unsharded with ALL
+projections, one stock item a product), from that commit's own files (`git archive` into a
+temporary folder, the same interpreter), and both figures are printed side by side, its result
+line carrying `before_*` beside the figures of today. `--after-only` skips it (so does a clone
+without that commit, saying so).
+
+Run: .venv/bin/python bench/partition_heat.py [orders] [flash] [--after-only]
 """
 import os
 import random
 import re
+import subprocess
 import sys
 import tempfile
 import threading
@@ -38,10 +46,12 @@ from collections import defaultdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from support import result  # noqa: E402  (quiet logs: bench/support.py)
+from support import parse, result  # noqa: E402  (quiet logs: bench/support.py)
 from tests.webhook_receiver import WebhookReceiver  # noqa: E402
 
 WRITE_LIMIT, READ_LIMIT = 1000, 3000
+BEFORE = "6863790"      # the meter and this mix, on the keys as they were (docs/architecture.md, "Before")
+FIGURES = ("merchant_placements_per_s", "merchant_lifecycle_orders_per_s", "sku_reservations_per_s")
 TARGETS = {"placements": 5000, "lifecycle": 1000, "reservations": 3000}
 SKUS = [f"SKU{n:04d}" for n in range(1, 1001)]
 FLASH_SKU = "FLASH1"
@@ -271,7 +281,46 @@ def units_per_order(name: str, rows: list, count: int, seconds: float) -> str:
 
 
 
-def main(orders: int = 200, flash: int = 200) -> None:
+def before(orders: int, flash: int):
+    """The figures of the same mix on the design at commit BEFORE, run from that commit's files in
+    a temporary folder with this interpreter: {figure: value}, or None when this clone lacks the
+    commit (a shallow clone) or that run failed (said, with its last lines)."""
+    root = Path(__file__).resolve().parents[1]
+    known = subprocess.run(["git", "-C", str(root), "cat-file", "-e", BEFORE + "^{commit}"], capture_output=True)
+    if known.returncode != 0:
+        print(f"before: commit {BEFORE} is not in this clone (fetch the full history to measure it)")
+        return None
+    with tempfile.TemporaryDirectory(prefix="heat-before-") as folder:
+        archive = subprocess.run(["git", "-C", str(root), "archive", "--format=tar", BEFORE],
+                                 capture_output=True, check=True).stdout
+        subprocess.run(["tar", "-x", "-C", folder], input=archive, check=True)
+        env = dict(os.environ)
+        env.pop("ONCESHIP_HEAT", None)
+        out = subprocess.run([sys.executable, "bench/partition_heat.py", str(orders), str(flash)], cwd=folder,
+                             env=env, capture_output=True, text=True, timeout=3600)
+    lines = out.stdout.strip().splitlines()
+    found = [parse(line) for line in lines if line.startswith("bench: ")]
+    if out.returncode != 0 or not found:
+        print(f"before: the run at {BEFORE} failed:\n" + "\n".join((lines + out.stderr.splitlines())[-15:]))
+        return None
+    print(f"== before: the same mix on the design at commit {BEFORE} (unsharded indexes with ALL projections, "
+          "one stock item a product)")
+    for line in lines:
+        if not line.startswith("bench: "):
+            print("   " + line)
+    print(f"== after: the design of today")
+    return {name: found[-1][1][name] for name in FIGURES}
+
+
+def side_by_side(then: dict, now: dict) -> None:
+    targets = dict(zip(FIGURES, (TARGETS["placements"], TARGETS["lifecycle"], TARGETS["reservations"])))
+    print(f"\n{'figure':34} {'target':>9} {'before':>9} {'after':>9} {'after/before':>13}")
+    for name in FIGURES:
+        print(f"{name:34} {targets[name]:>9,} {then[name]:>9,.0f} {now[name]:>9,.0f} {now[name] / then[name]:>12.1f}x")
+
+
+def main(orders: int = 200, flash: int = 200, measure_before: bool = True) -> None:
+    then = before(orders, flash) if measure_before else None
     from chalicelib.local import heat_server
     from chalicelib.local.stack import LocalStack
 
@@ -308,10 +357,13 @@ def main(orders: int = 200, flash: int = 200) -> None:
                        TARGETS["lifecycle"], mid)
     reservations = report("one SKU's reservations (flash sale placements)", flash_rows, flash,
                           TARGETS["reservations"], mid)
+    now = dict(zip(FIGURES, (round(placements), round(lifecycle), round(reservations))))
+    if then:
+        side_by_side(then, now)
     print()
-    result("partition_heat", merchant_placements_per_s=round(placements), merchant_lifecycle_orders_per_s=round(lifecycle),
-           sku_reservations_per_s=round(reservations))
+    result("partition_heat", **now, **{f"before_{name}": round(value) for name, value in (then or {}).items()})
 
 
 if __name__ == "__main__":
-    main(*(int(a) for a in sys.argv[1:3]))
+    arguments = [a for a in sys.argv[1:] if not a.startswith("--")]
+    main(*(int(a) for a in arguments[:2]), measure_before="--after-only" not in sys.argv[1:])
