@@ -15,6 +15,7 @@ class Ledger:
         self.reprints = collections.Counter()        # order id -> authorized reprints answered 201
         self.wrong_scans = collections.Counter()     # order id -> inspections sent with a wrong item
         self.caught = collections.Counter()          # order id -> of those, answered inspection_mismatch
+        self.held_scans = collections.Counter()      # ... refused for a refund hold or a cancellation first
         self.shipped = set()                         # orders an operator was told are shipped
         self.shipped_twice_told = set()              # ... and told so twice (by different requests)
         self.direct_refused_after_reprint = 0        # reprinted orders refused a direct ship
