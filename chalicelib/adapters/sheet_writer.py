@@ -106,31 +106,37 @@ class StreamedSheet:
     def _write(self, values: Iterable, style: str = "") -> None:
         self.row += 1
         row, columns = str(self.row), self._columns
+        if not isinstance(values, (list, tuple)):
+            values = list(values)
+        if len(values) > len(columns) and len(columns) < MAX_COLUMNS:      # cells past the last
+            columns.extend(_letters(i) for i in range(len(columns), min(len(values), MAX_COLUMNS)))   # are dropped
         parts = self._parts
         parts.append(f'<row r="{row}">')
-        for index, value in enumerate(values):
-            if value is None or value == "":
+        for letters, value in zip(columns, values):
+            if type(value) is str:
+                if not value:
+                    continue
+                if len(value) > MAX_CELL or _SPECIAL.search(value):
+                    value = _text(value)
+                    if _NEEDS_ESCAPE.search(value):
+                        value = escape(value)
+                parts.append(f'<c r="{letters}{row}"{style} t="inlineStr"><is><t xml:space="preserve">{value}</t></is></c>')
+            elif value is None:
                 continue
-            if index >= len(columns):
-                if index >= MAX_COLUMNS:
-                    break
-                columns.extend(_letters(i) for i in range(len(columns), index + 1))
-            ref = columns[index] + row
-            if isinstance(value, str):
-                if len(value) <= MAX_CELL and not _SPECIAL.search(value):
-                    text = value            # most cells: nothing to drop, cut or escape
-                else:
-                    text = _text(value)
-                    if _NEEDS_ESCAPE.search(text):
-                        text = escape(text)
-                parts.append(f'<c r="{ref}"{style} t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>')
+            elif isinstance(value, str):      # a str subclass: as it formats itself
+                if value == "":
+                    continue
+                text = _text(value)
+                if _NEEDS_ESCAPE.search(text):
+                    text = escape(text)
+                parts.append(f'<c r="{letters}{row}"{style} t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>')
             elif isinstance(value, bool):
-                parts.append(f'<c r="{ref}"{style} t="b"><v>{int(value)}</v></c>')
+                parts.append(f'<c r="{letters}{row}"{style} t="b"><v>{int(value)}</v></c>')
             elif isinstance(value, (int, float, Decimal)) and _finite(value):
-                parts.append(f'<c r="{ref}"{style}><v>{value}</v></c>')
+                parts.append(f'<c r="{letters}{row}"{style}><v>{value}</v></c>')
             else:
                 text = escape(_text(str(value)))
-                parts.append(f'<c r="{ref}"{style} t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>')
+                parts.append(f'<c r="{letters}{row}"{style} t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>')
         parts.append("</row>")
         if len(parts) >= _FLUSH_PARTS:
             self._flush()

@@ -53,7 +53,7 @@ class Layout:
     @cached_property
     def plan(self) -> tuple:
         """What `item` does with each slot, worked out once per sheet rather than once per row:
-        (index, field or None, family or None, member, read the cell)."""
+        (index, field or None, family or None, member, read the cell: None for text)."""
         return tuple((slot.index, slot.column.field if slot.column else None, slot.family, slot.member,
                       _reader(slot.column or slot.family)) for slot in self.slots)
 
@@ -167,14 +167,17 @@ def item(layout: Layout, row: Sequence[str], defaults: Optional[dict] = None) ->
         raw = raw.strip()
         if not raw:
             continue
-        try:
-            value = read(raw)
-        except Exception as err:  # noqa: BLE001 - whatever a cell holds, it is this row's error
-            if problems is None:
-                problems, unreadable = [], set()
-            problems.append(f"{_where_of(layout, index)}: {_reason(err)}")
-            unreadable.add(field)
-            continue
+        if read is None and len(raw) <= cells.MAX_TEXT:
+            value = raw                 # a text cell within its cap: itself
+        else:
+            try:
+                value = (read or _text)(raw)
+            except Exception as err:  # noqa: BLE001 - whatever a cell holds, it is this row's error
+                if problems is None:
+                    problems, unreadable = [], set()
+                problems.append(f"{_where_of(layout, index)}: {_reason(err)}")
+                unreadable.add(field)
+                continue
         if family is None:
             out[field] = value
         else:
@@ -237,7 +240,7 @@ def _reader(target):
         return cells.moment
     if kind == CHOICE:
         return lambda raw: _choice(target, raw)
-    return _text
+    return None         # text: `item` takes it as it is when within MAX_TEXT, else `_text`
 
 
 def _whole(raw: str) -> int:

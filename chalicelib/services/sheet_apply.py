@@ -73,6 +73,8 @@ class Applier:
     def apply(self, rows: Sequence[Row], first_row: int, applied: frozenset = frozenset()) -> List[Outcome]:
         """Outcomes of `rows`, the file's data rows from `first_row` on (0-based); the rows in
         `applied` have receipts and are not applied again."""
+        if self.preview and not self.target.group:
+            return self._preview(rows)
         outcomes: List[Optional[Outcome]] = [None] * len(rows)
         entries = []
         layout, defaults, refused = self.layout, self.defaults, self.refused
@@ -124,6 +126,37 @@ class Applier:
             if crash_after_batch is not None and not self.preview:
                 crash_after_batch(first_row + batch[0].indexes[0], sum(len(u.indexes) for u in batch))
         return [o or (ERROR, "internal: no outcome") for o in outcomes]
+
+    def _preview(self, rows: Sequence[Row]) -> List[Outcome]:
+        """`apply` for a preview of rows that are one item each, in one loop: each row read, then
+        validated by the model; the same outcomes as the batches of `apply`, none of them made."""
+        outcomes: List[Outcome] = []
+        add = outcomes.append
+        layout, defaults, refused, model = self.layout, self.defaults, self.refused, self.target.model
+        for _, cells in rows:
+            try:
+                raw = item(layout, cells, defaults)
+            except RowInvalid as err:
+                add((ERROR, f"validation_error: {err.detail}"))
+                continue
+            except Exception as err:  # noqa: BLE001 - a row that cannot be read is that row's error
+                add((ERROR, _unreadable(err)))
+                continue
+            if refused and key_of(layout, cells) in refused:
+                add((ERROR, "rows_not_together: the rows of this key are not next to each "
+                            "other in the file; put them together (nothing of it applied)"))
+                continue
+            try:
+                model(raw)
+            except ValidationError as err:
+                detail = "; ".join(f"{e['field']}: {e['message']}" for e in field_errors(err))
+                add((ERROR, f"validation_error: {detail}"))
+                continue
+            except Exception as err:  # noqa: BLE001 - never the chunk's failure: it would come back forever
+                add((ERROR, _unreadable(err)))
+                continue
+            add(PREVIEWED)
+        return outcomes
 
     def _run(self, batch: List[Unit]) -> List[Outcome]:
         if self.preview:

@@ -285,7 +285,7 @@ class Run:
 
     def _take(self, rows: "_Peekable", applier: Applier) -> List:
         size = chunk_rows() * (PREVIEW_CHUNKS if self.job.get("preview") else 1)
-        chunk = list(itertools.islice(rows, size))
+        chunk = rows.take(size)
         if chunk and applier.group_key(chunk[-1]) is not None:
             last = applier.group_key(chunk[-1])
             extra = 0
@@ -389,6 +389,17 @@ class _Peekable:
                 raise StopIteration
             return self._next
         return next(self._it)
+
+    def take(self, count: int) -> list:
+        """The next `count` items (fewer at the end), read by islice from the iterator itself."""
+        if count <= 0:
+            return []
+        if self._has:
+            self._has = False
+            if self._next is self._END:
+                return []
+            return [self._next] + list(itertools.islice(self._it, count - 1))
+        return list(itertools.islice(self._it, count))
 
     def peek(self):
         if not self._has:
