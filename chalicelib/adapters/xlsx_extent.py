@@ -351,6 +351,7 @@ class _Sheet:
 PLAIN_LIMIT = 64_000_000   # a part unpacking to more than this is scanned the streamed way
 PIECE = 1 << 20            # bytes of rows matched at a time
 _ATTR = rb'[A-Za-z_][A-Za-z0-9_.:\-]{0,63}="[^"<&]*"'
+_TEXT = rb'(?:[^<&\r]++|&(?:amp|lt|gt|quot|apos);)*+'      # a counted text: no CR (expat makes CRLF one byte)
 _FORMULA = rb'(?:<f>[^<]*+</f>|<f(?: ' + _ATTR + rb')*+(?:/>|>[^<]*+</f>))'
 
 
@@ -359,8 +360,8 @@ def _cell(group: bytes) -> bytes:
     value, inline marker, inline text), b"(?:" does not."""
     return (b'<c r="' + group + rb'[A-Z]{1,3})' + group + rb'[0-9]{1,7})"(?: s="[0-9]{1,9}")?(?: t="' + group
             + rb'[A-Za-z]{1,9})")?(?: (?:cm|vm|ph)="[0-9]{1,9}")*+',
-            rb'<v>' + group + rb'[^<&\r]*+)</v>|' + group + rb'<is>)<t(?: xml:space="preserve")?>' + group
-            + rb'[^<&\r]*+)</t></is>')
+            rb'<v>' + group + _TEXT + rb')</v>|' + group + rb'<is>)<t(?: xml:space="preserve")?>' + group
+            + _TEXT + rb')</t></is>')
 
 
 _OPEN, _VALUE = _cell(b"(")
@@ -458,14 +459,22 @@ class _Plain:
             if kind and kind != b"n" and kind != b"s":
                 text += STRING_BYTES
             if inline:
-                text += len(inline_text)
+                text += _decoded(inline_text)
             elif kind == b"s":
                 if not (value.isdigit() and len(value) < 12 and int(value) < shared_count):
                     raise _NotPlain()
                 text += shared[int(value)] + STRING_BYTES
             elif kind and kind != b"n" and kind != b"b":
-                text += len(value)
+                text += _decoded(value)
         at[:] = [first_row, first_column, last_row, last_column, count, text]
+
+
+def _decoded(text: bytes) -> int:
+    """UTF-8 bytes of a text once its entities (only the five XML predefines) are read."""
+    if b"&" not in text:
+        return len(text)
+    return (len(text) - 4 * text.count(b"&amp;") - 3 * (text.count(b"&lt;") + text.count(b"&gt;"))
+            - 5 * (text.count(b"&quot;") + text.count(b"&apos;")))
 
 
 def _well_formed(data: bytes) -> bool:
