@@ -235,7 +235,7 @@ class Run:
         report = StreamedSheet(out, self.kind.title, list(layout.headers) + ["outcome", "message"])
         done = []          # (position, outcomes) of every chunk, stored only if the pass must hand off
         tally = {"ok": 0, "skipped": 0, "error": 0}
-        rows, position = _Peekable(data), 0
+        rows, position, out_of_time = _Peekable(data), 0, False
         try:
             while True:
                 began = time.monotonic()
@@ -255,12 +255,17 @@ class Run:
                 self.longest = max(self.longest, time.monotonic() - began)
                 self.worked = True
                 if not rows.done() and self.left() < 2 * self.longest + self._finish_reserve():
-                    report.discard()
-                    return self._store_and_hand_off(done)
-            report.close()
+                    out_of_time = True
+                    break
+            if out_of_time:
+                report.discard()
+            else:
+                report.close()
         except BaseException:
             report.discard()
             raise
+        if out_of_time:
+            return self._store_and_hand_off(done)
         key = rules.report_key(self.job["merchant_id"], self.kind.name, self.job["name"])
         bucket.put_file(key, out, XLSX_TYPE)
         counts = {"rows": position, "ok": tally["ok"], "skipped": tally["skipped"], "errors": tally["error"]}
