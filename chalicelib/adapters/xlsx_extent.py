@@ -344,12 +344,15 @@ class _Sheet:
 # -- the plain form ---------------------------------------------------------------------------------
 # What spreadsheet programs and libraries write (Excel, LibreOffice, openpyxl, XlsxWriter, the
 # app's own reports): every cell with its reference, attributes in their usual order, no comment,
-# no entity in a counted text. A part in that form is measured by a few patterns run by the regex
-# engine instead of three Python calls per XML node: the same figures, about five times faster.
-# The patterns only ever accept: a part not entirely in that form, and every part that passes a
-# limit (so that the refusal says exactly what the streamed scan says), is scanned the streamed way.
+# CDATA or character reference, only the five predefined entities in a counted text. A part in
+# that form is measured, after one expat pass without element handlers (well-formed, no DTD), by
+# a few anchored, possessive patterns run by the regex engine instead of three Python calls per
+# XML node: the same figures, about twice as fast. The patterns only ever accept: a part not
+# entirely in that form, and every part that passes a limit (so that the refusal says exactly
+# what the streamed scan says), is scanned the streamed way.
 PLAIN_LIMIT = 64_000_000   # a part unpacking to more than this is scanned the streamed way
-PIECE = 1 << 20            # bytes of rows matched at a time
+PIECE = 1 << 20            # bytes of rows matched at a time (whole rows: a row of more than
+                           # 2 × PIECE bytes is not plain; it bounds the cells found at a time)
 _ATTR = rb'[A-Za-z_][A-Za-z0-9_.:\-]{0,63}="[^"<&]*"'
 _TEXT = rb'(?:[^<&\r]++|&(?:amp|lt|gt|quot|apos);)*+'      # a counted text: no CR (expat makes CRLF one byte)
 _FORMULA = rb'(?:<f>[^<]*+</f>|<f(?: ' + _ATTR + rb')*+(?:/>|>[^<]*+</f>))'
@@ -423,7 +426,7 @@ class _Plain:
         while position < end:
             cut = data.find(b"</row>", min(position + PIECE, end), end)
             cut = end if cut < 0 else cut + len(b"</row>")
-            if _PLAIN_ROWS.fullmatch(data, position, cut) is None:
+            if cut - position > 2 * PIECE or _PLAIN_ROWS.fullmatch(data, position, cut) is None:
                 raise _NotPlain()
             self._count(_VALUED.findall(data, position, cut), at, shared, shared_count)
             if at[2] > max_rows or at[3] > max_columns:

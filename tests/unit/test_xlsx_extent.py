@@ -157,6 +157,7 @@ NOT_PLAIN = {
     "a cell far away": lambda tmp: raw_xlsx(HEADER + raw_row(900_000, ("GR900000", 1))),
     "a row past the last": lambda tmp: raw_xlsx(HEADER + raw_row(1_000_001, ("A1000001", "P2"))),
     "a missing shared string": lambda tmp: raw_xlsx('<row r="1"><c r="A1" t="s"><v>7</v></c></row>', shared=["a"]),
+    "a row of 3 MB": lambda tmp: raw_xlsx('<row r="1">' + '<c r="A1"><v>1</v></c>' * 150_000 + "</row>"),
 }
 
 
