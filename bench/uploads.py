@@ -165,10 +165,12 @@ def worker(merchant_id: str, path: str, preview: bool) -> None:
     with open(path, "rb") as body:
         etag = aws.client("s3").put_object(Bucket=settings().bucket, Key=key, Body=body)["ETag"].strip('"')
     store, job_id = UploadStore(merchant_id), rules.job_id(settings().bucket, key, etag)
-    while True:                         # a GetItem every 0.1 s for 30 s, then every second (a GSI query
-        time.sleep(0.1 if time.perf_counter() - started < 30 else 1.0)   # would scan moto's table), from
-        found = store.get(job_id)       # this thread, whose requests are not counted; slower later, so
-        if found and found["status"] in ("done", "fatal"):                # as not to slow moto for minutes
+    # a GetItem (a GSI query would scan moto's table) from this thread, whose requests are not
+    # counted: every 0.1 s for 30 s, then every second, so as not to load moto for minutes
+    while True:
+        time.sleep(0.1 if time.perf_counter() - started < 30 else 1.0)
+        found = store.get(job_id)
+        if found and found["status"] in ("done", "fatal"):
             job = public(found)
             break
     elapsed = time.perf_counter() - started
