@@ -116,8 +116,12 @@ class SheetFile:
             return
         pad = [""] * start[1]                      # calamine starts rows at the first used column
         text = cells.text
-        for number, values in enumerate(sheet.iter_rows(), start=1):
-            yield number, pad + [text(v) for v in values]
+        if pad:
+            for number, values in enumerate(sheet.iter_rows(), start=1):
+                yield number, pad + list(map(text, values))
+        else:
+            for number, values in enumerate(sheet.iter_rows(), start=1):
+                yield number, list(map(text, values))
 
     def _csv_rows(self) -> Iterator[Row]:
         encoding = self.encoding or detect_encoding(self.path)

@@ -25,6 +25,8 @@ _CUT = "…[cut]"
 MAX_COLUMNS = 16_384
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _NEEDS_ESCAPE = re.compile(r"[&<>]")
+_SPECIAL = re.compile("[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")   # _ILLEGAL or _NEEDS_ESCAPE
+_FLUSH_PARTS = 4096       # cells and row tags buffered before they are compressed into the zip
 
 _CONTENT_TYPES = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -95,6 +97,7 @@ class StreamedSheet:
         self.out.write(_SHEET_START.encode())
         self.row = 0
         self._columns: list = []
+        self._parts: list = []
         self._write([_text(str(h)) for h in header], style=' s="1"')
 
     def append(self, values: Iterable[Optional[str]]) -> None:
@@ -102,32 +105,50 @@ class StreamedSheet:
 
     def _write(self, values: Iterable, style: str = "") -> None:
         self.row += 1
-        row, columns = self.row, self._columns
-        parts = [f'<row r="{row}">']
-        for index, value in enumerate(values):
-            if value is None or value == "":
+        row, columns = str(self.row), self._columns
+        if not isinstance(values, (list, tuple)):
+            values = list(values)
+        if len(values) > len(columns) and len(columns) < MAX_COLUMNS:      # cells past the last
+            columns.extend(_letters(i) for i in range(len(columns), min(len(values), MAX_COLUMNS)))   # are dropped
+        parts = self._parts
+        parts.append(f'<row r="{row}">')
+        for letters, value in zip(columns, values):
+            if type(value) is str:
+                if not value:
+                    continue
+                if len(value) > MAX_CELL or _SPECIAL.search(value):
+                    value = _text(value)
+                    if _NEEDS_ESCAPE.search(value):
+                        value = escape(value)
+                parts.append(f'<c r="{letters}{row}"{style} t="inlineStr"><is><t xml:space="preserve">{value}</t></is></c>')
+            elif value is None:
                 continue
-            if index >= len(columns):
-                if index >= MAX_COLUMNS:
-                    break
-                columns.extend(_letters(i) for i in range(len(columns), index + 1))
-            ref = f"{columns[index]}{row}"
-            if isinstance(value, str):
+            elif isinstance(value, str):      # a str subclass: as it formats itself
+                if value == "":
+                    continue
                 text = _text(value)
                 if _NEEDS_ESCAPE.search(text):
                     text = escape(text)
-                parts.append(f'<c r="{ref}"{style} t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>')
+                parts.append(f'<c r="{letters}{row}"{style} t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>')
             elif isinstance(value, bool):
-                parts.append(f'<c r="{ref}"{style} t="b"><v>{int(value)}</v></c>')
+                parts.append(f'<c r="{letters}{row}"{style} t="b"><v>{int(value)}</v></c>')
             elif isinstance(value, (int, float, Decimal)) and _finite(value):
-                parts.append(f'<c r="{ref}"{style}><v>{value}</v></c>')
+                parts.append(f'<c r="{letters}{row}"{style}><v>{value}</v></c>')
             else:
                 text = escape(_text(str(value)))
-                parts.append(f'<c r="{ref}"{style} t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>')
+                parts.append(f'<c r="{letters}{row}"{style} t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>')
         parts.append("</row>")
-        self.out.write("".join(parts).encode())
+        if len(parts) >= _FLUSH_PARTS:
+            self._flush()
+
+    def _flush(self) -> None:
+        """Rows go into the zip a block at a time (one compression call per block, not per row)."""
+        if self._parts:
+            self.out.write("".join(self._parts).encode())
+            self._parts.clear()
 
     def close(self) -> None:
+        self._flush()
         self.out.write(_SHEET_END.encode())
         self.out.close()
         self.zip.close()

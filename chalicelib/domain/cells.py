@@ -27,6 +27,10 @@ SHOWN = 40           # characters of a cell quoted back in a message
 _WIDE = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}   # full-width ASCII forms
 _WIDE.update({0x3000: " ", 0x2212: "-", 0xFE63: "-", 0x2012: "-", 0x2013: "-"})
 
+# an amount or a whole number already in its plain ASCII form (most cells): read without the
+# full-width translation, the currency sign or the grouping (the same value the long way gives)
+_PLAIN_MONEY = re.compile(r"([0-9]{1,12})(?:\.([0-9]{1,2}))?", re.ASCII)
+_PLAIN_INT = re.compile(r"[0-9]{1,%d}" % MAX_DIGITS, re.ASCII)
 _GROUPED = re.compile(r"[+-]?[0-9]{1,3}(?:,[0-9]{3}){1,5}(?:\.[0-9]{0,12})?", re.ASCII)
 _MONEY = re.compile(r"([0-9]{1,12})(?:\.([0-9]{1,12}))?", re.ASCII)
 _INT = re.compile(r"([+-]?)([0-9]{1,%d})(?:\.0{0,12})?" % MAX_DIGITS, re.ASCII)
@@ -46,6 +50,8 @@ class CellError(ValueError):
 def text(value) -> str:
     """A cell as the reader gave it (str, int, float, bool, date, datetime, time, None) → text.
     A float that is no number (inf, nan) stays visible as such, so that its column refuses it."""
+    if type(value) is str:            # most cells: checked first
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -100,6 +106,13 @@ def _number(raw: str, what: str, currency: str = "") -> str:
 
 def money(raw: str) -> str:
     """'90.750' → '90.75', '12' → '12.00'; '90.755', '-1', '1e3' → CellError (never rounded)."""
+    if len(raw) <= MAX_NUMBER:        # the length first, as on the long way
+        plain = _PLAIN_MONEY.fullmatch(raw)
+        if plain:
+            whole, places = plain.groups()
+            if whole[0] != "0" or len(whole) == 1:
+                return f"{whole}.{(places or '').ljust(2, '0')}"
+            return f"{int(whole)}.{(places or '').ljust(2, '0')}"
     value = _number(raw, "an amount", currency="¥￥")
     match = _MONEY.fullmatch(value)
     if not match:
@@ -115,6 +128,8 @@ def money(raw: str) -> str:
 def integer(raw: str) -> str:
     """'12' → '12', '12.0' (a float cell written as text) → '12', '－３' → '-3';
     '12.5', '1e3', 'inf', more than 15 digits → CellError."""
+    if len(raw) <= MAX_DIGITS and _PLAIN_INT.fullmatch(raw):     # the length first, as on the long way
+        return raw if raw[0] != "0" or len(raw) == 1 else str(int(raw))
     match = _INT.fullmatch(_number(raw, "a whole number"))
     if not match:
         raise CellError(f"{shown(raw)} is not a whole number (at most {MAX_DIGITS} digits, no exponent)")

@@ -32,6 +32,9 @@ def problem(value) -> Optional[str]:
         return "must be a string"
     if not 1 <= len(value) <= MAX_LENGTH:
         return f"must be 1-{MAX_LENGTH} characters (this one has {len(value)})"
+    if (value.isascii() and value.isprintable() and value[0] != " " and value[-1] != " "
+            and "/" not in value and "\\" not in value):
+        return None     # most codes: printable ASCII has no invisible character and no other space
     if value[0].isspace() or value[-1].isspace():
         return "must not begin or end with whitespace"
     for ch in value:

@@ -50,6 +50,27 @@ class Layout:
         """Columns with a header; a value in any other column is a row error."""
         return frozenset(slot.index for slot in self.slots)
 
+    @cached_property
+    def plan(self) -> tuple:
+        """What `item` does with each slot, worked out once per sheet rather than once per row:
+        (index, field or None, family or None, member, read the cell: None for text)."""
+        return tuple((slot.index, slot.column.field if slot.column else None, slot.family, slot.member,
+                      _reader(slot.column or slot.family)) for slot in self.slots)
+
+    @cached_property
+    def dense(self) -> int:
+        """n when the first n columns all have a header and no other does (a row no longer than
+        that has no value outside the named columns), else 0."""
+        return len(self.named) if self.named == frozenset(range(len(self.named))) else 0
+
+    @cached_property
+    def required(self) -> tuple:
+        return tuple(column for column in self.kind.columns if column.required)
+
+    @cached_property
+    def key_index(self) -> Optional[int]:
+        return next((slot.index for slot in self.slots if slot.column and slot.column.field == self.kind.key), None)
+
 
 def label(column: Column) -> str:
     return f"{column.zh} ({column.field})"
@@ -137,39 +158,61 @@ def _slot(index: int, text: str, names: dict, families: dict) -> Optional[Slot]:
 
 def item(layout: Layout, row: Sequence[str], defaults: Optional[dict] = None) -> dict:
     """The API item a row stands for (absent cells are absent fields), or RowInvalid."""
-    out, gathered, problems, unreadable = {}, {}, [], set()
-    for slot in layout.slots:
-        raw = row[slot.index].strip() if slot.index < len(row) and row[slot.index] else ""
-        target = slot.column or slot.family
+    out, gathered, problems, unreadable = {}, None, None, None
+    width = len(row)
+    for index, field, family, member, read in layout.plan:
+        raw = row[index] if index < width else ""
         if not raw:
             continue
-        try:
-            value = _value(target, raw)
-        except Exception as err:  # noqa: BLE001 - whatever a cell holds, it is this row's error
-            problems.append(f"{_where(slot)}: {_reason(err)}")
-            unreadable.add(slot.column.field if slot.column else None)
+        raw = raw.strip()
+        if not raw:
             continue
-        if slot.column:
-            out[slot.column.field] = value
+        if read is None and len(raw) <= cells.MAX_TEXT:
+            value = raw                 # a text cell within its cap: itself
         else:
-            gathered.setdefault(slot.family, []).append((slot.member, value))
-    named = layout.named
-    for index, value in enumerate(row):
-        if value and index not in named and value.strip():
-            problems.append(f"column {column_letter(index)} has a value but no header")
-    for key, value in (defaults or {}).items():
-        out.setdefault(key, value)
-    for column in layout.kind.columns:
-        if column.required and column.field not in out and column.field not in unreadable:
+            try:
+                value = (read or _text)(raw)
+            except Exception as err:  # noqa: BLE001 - whatever a cell holds, it is this row's error
+                if problems is None:
+                    problems, unreadable = [], set()
+                problems.append(f"{_where_of(layout, index)}: {_reason(err)}")
+                unreadable.add(field)
+                continue
+        if family is None:
+            out[field] = value
+        else:
+            if gathered is None:
+                gathered = {}
+            gathered.setdefault(family, []).append((member, value))
+    dense = layout.dense
+    if not dense or width > dense:
+        named = layout.named
+        for index, value in enumerate(row):
+            if value and index not in named and value.strip():
+                if problems is None:
+                    problems, unreadable = [], set()
+                problems.append(f"column {column_letter(index)} has a value but no header")
+    if defaults:
+        for key, value in defaults.items():
+            out.setdefault(key, value)
+    for column in layout.required:
+        if column.field not in out and (unreadable is None or column.field not in unreadable):
+            if problems is None:
+                problems, unreadable = [], set()
             problems.append(f"{label(column)} is empty")
     if problems:
         raise RowInvalid("; ".join(problems))
-    for family, members in gathered.items():
-        if family.id_name:
-            out[family.into] = [{family.id_name: m, family.value_name: v} for m, v in members]
-        else:
-            out[family.into] = dict(members)
+    if gathered:
+        for family, members in gathered.items():
+            if family.id_name:
+                out[family.into] = [{family.id_name: m, family.value_name: v} for m, v in members]
+            else:
+                out[family.into] = dict(members)
     return out
+
+
+def _where_of(layout: Layout, index: int) -> str:
+    return _where(next(slot for slot in layout.slots if slot.index == index))
 
 
 def _where(slot: Slot) -> str:
@@ -184,29 +227,42 @@ def _reason(err: Exception) -> str:
     return f"the cell cannot be read ({type(err).__name__})"
 
 
-def _value(target, raw: str):
+def _reader(target):
+    """The function that reads a cell of `target` (a column or a family) from its text."""
     kind = target.type
     if kind == MONEY:
-        return cells.money(raw)
+        return cells.money
     if kind == INT:
-        return int(cells.integer(raw))
+        return _whole
     if kind == DAY:
-        return cells.day(raw)
+        return cells.day
     if kind == MOMENT:
-        return cells.moment(raw)
+        return cells.moment
     if kind == CHOICE:
-        wanted = _plain(cells.capped(raw, MAX_CHOICE, "a choice"))
-        for value, alias in target.choices:
-            if wanted in (_plain(value), _plain(alias)):
-                return value
-        allowed = ", ".join(f"{v} ({a})" for v, a in target.choices)
-        raise cells.CellError(f"{cells.shown(raw)} is not one of {allowed}")
+        return lambda raw: _choice(target, raw)
+    return None         # text: `item` takes it as it is when within MAX_TEXT, else `_text`
+
+
+def _whole(raw: str) -> int:
+    return int(cells.integer(raw))
+
+
+def _text(raw: str) -> str:
     return cells.capped(raw, cells.MAX_TEXT, "a text cell")
+
+
+def _choice(target, raw: str) -> str:
+    wanted = _plain(cells.capped(raw, MAX_CHOICE, "a choice"))
+    for value, alias in target.choices:
+        if wanted in (_plain(value), _plain(alias)):
+            return value
+    allowed = ", ".join(f"{v} ({a})" for v, a in target.choices)
+    raise cells.CellError(f"{cells.shown(raw)} is not one of {allowed}")
 
 
 def key_of(layout: Layout, row: Sequence[str]) -> str:
     """The row's own key as written (for messages), '' when its key cell is empty."""
-    for slot in layout.slots:
-        if slot.column and slot.column.field == layout.kind.key:
-            return row[slot.index].strip() if slot.index < len(row) and row[slot.index] else ""
-    return ""
+    index = layout.key_index
+    if index is None or index >= len(row) or not row[index]:
+        return ""
+    return row[index].strip()

@@ -15,7 +15,10 @@ Merge = Tuple[Tuple[int, int], Tuple[int, int]]   # ((row0, col0), (row1, col1))
 
 
 def blank(row: Sequence[str]) -> bool:
-    return not any(v and v.strip() for v in row)
+    for value in row:
+        if value and not value.isspace():     # what strips to something (a loop: runs every row)
+            return False
+    return True
 
 
 def scan(kind: Kind, rows: Iterator[Row], merged: Sequence[Merge] = ()) -> Tuple[Layout, Iterator[Row]]:

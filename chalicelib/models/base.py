@@ -11,6 +11,8 @@ from chalicelib.domain import codes
 from chalicelib.domain.errors import ValidationFailed
 
 _MONEY = re.compile(r"^\d{1,12}(\.\d{1,2})?$")
+_CANONICAL_MONEY = re.compile(r"(?:0|[1-9][0-9]{0,11})\.[0-9]{2}", re.ASCII)
+_CENT = Decimal("0.01")
 
 
 class Strict(BaseModel):
@@ -21,9 +23,11 @@ class Strict(BaseModel):
 
 
 def _money(value: str) -> str:
+    if type(value) is str and _CANONICAL_MONEY.fullmatch(value):
+        return value            # already what the quantize below would make of it
     if not isinstance(value, str) or not _MONEY.match(value):
         raise ValueError("money is a decimal string with at most two places, e.g. \"12.50\"")
-    return str(Decimal(value).quantize(Decimal("0.01")))
+    return str(Decimal(value).quantize(_CENT))
 
 
 Money = Annotated[str, AfterValidator(_money)]

@@ -27,6 +27,7 @@ from chalicelib.store import receipts
 
 OK, SKIPPED, ERROR = "ok", "skipped", "error"
 BATCH = 99          # items per service call: with the receipt, one transaction for one-write items
+PREVIEWED = (OK, "valid (preview: not applied)")
 APPLIED_BEFORE = "applied before the job was interrupted; not applied again"
 Outcome = Tuple[str, str]
 Row = Tuple[int, List[str]]
@@ -34,7 +35,7 @@ SUMMARY_FIELDS = ("match", "base_product_id", "listing", "platform_customer_id",
                   "on_hand", "available", "order_status")
 
 
-@dataclass
+@dataclass(slots=True)
 class Unit:
     """One API item, made of one row (or, for lots, the consecutive rows of one product)."""
     indexes: List[int]
@@ -72,28 +73,33 @@ class Applier:
     def apply(self, rows: Sequence[Row], first_row: int, applied: frozenset = frozenset()) -> List[Outcome]:
         """Outcomes of `rows`, the file's data rows from `first_row` on (0-based); the rows in
         `applied` have receipts and are not applied again."""
+        if self.preview and not self.target.group:
+            return self._preview(rows)
         outcomes: List[Optional[Outcome]] = [None] * len(rows)
         entries = []
+        layout, defaults, refused = self.layout, self.defaults, self.refused
         for index, (_, cells) in enumerate(rows):
             try:
-                raw = item(self.layout, cells, self.defaults)
+                raw = item(layout, cells, defaults)
             except RowInvalid as err:
                 outcomes[index] = (ERROR, f"validation_error: {err.detail}")
                 continue
             except Exception as err:  # noqa: BLE001 - a row that cannot be read is that row's error
                 outcomes[index] = (ERROR, _unreadable(err))
                 continue
-            if key_of(self.layout, cells) in self.refused:
+            if refused and key_of(layout, cells) in refused:
                 outcomes[index] = (ERROR, "rows_not_together: the rows of this key are not next to each "
                                           "other in the file; put them together (nothing of it applied)")
                 continue
             entries.append((index, raw))
+        key = layout.kind.key
         units = self.target.group(entries) if self.target.group else [
-            Unit([i], str(raw.get(self.layout.kind.key, "")), raw) for i, raw in entries]
+            Unit([i], str(raw.get(key, "")), raw) for i, raw in entries]
         good = []
+        model, tag = self.target.model, self.target.tag
         for unit in units:
             try:
-                unit.parsed = self.target.model(unit.raw)
+                unit.parsed = model(unit.raw)
             except ValidationError as err:
                 detail = "; ".join(f"{e['field']}: {e['message']}" for e in field_errors(err))
                 self._set(outcomes, unit, (ERROR, f"validation_error: {detail}"))
@@ -101,11 +107,16 @@ class Applier:
             except Exception as err:  # noqa: BLE001 - never the chunk's failure: it would come back forever
                 self._set(outcomes, unit, (ERROR, _unreadable(err)))
                 continue
-            unit.batch_tag = self.target.tag(unit.parsed) if self.target.tag else None
-            if any(first_row + index in applied for index in unit.indexes):
+            if tag:
+                unit.batch_tag = tag(unit.parsed)
+            if applied and any(first_row + index in applied for index in unit.indexes):
                 self._set(outcomes, unit, (OK, APPLIED_BEFORE))
                 continue
             good.append(unit)
+        if self.preview:        # nothing is applied, so no batch is made (each would answer this)
+            for unit in good:
+                self._set(outcomes, unit, PREVIEWED)
+            return [o or (ERROR, "internal: no outcome") for o in outcomes]
         for batch in _batches(good):
             rows_by_key = {unit.key: [first_row + i for i in unit.indexes] for unit in batch}
             with receipts.carrying(receipts.Receipts(self.merchant_id, self.job_id, rows_by_key)):
@@ -116,9 +127,40 @@ class Applier:
                 crash_after_batch(first_row + batch[0].indexes[0], sum(len(u.indexes) for u in batch))
         return [o or (ERROR, "internal: no outcome") for o in outcomes]
 
+    def _preview(self, rows: Sequence[Row]) -> List[Outcome]:
+        """`apply` for a preview of rows that are one item each, in one loop: each row read, then
+        validated by the model; the same outcomes as the batches of `apply`, none of them made."""
+        outcomes: List[Outcome] = []
+        add = outcomes.append
+        layout, defaults, refused, model = self.layout, self.defaults, self.refused, self.target.model
+        for _, cells in rows:
+            try:
+                raw = item(layout, cells, defaults)
+            except RowInvalid as err:
+                add((ERROR, f"validation_error: {err.detail}"))
+                continue
+            except Exception as err:  # noqa: BLE001 - a row that cannot be read is that row's error
+                add((ERROR, _unreadable(err)))
+                continue
+            if refused and key_of(layout, cells) in refused:
+                add((ERROR, "rows_not_together: the rows of this key are not next to each "
+                            "other in the file; put them together (nothing of it applied)"))
+                continue
+            try:
+                model(raw)
+            except ValidationError as err:
+                detail = "; ".join(f"{e['field']}: {e['message']}" for e in field_errors(err))
+                add((ERROR, f"validation_error: {detail}"))
+                continue
+            except Exception as err:  # noqa: BLE001 - never the chunk's failure: it would come back forever
+                add((ERROR, _unreadable(err)))
+                continue
+            add(PREVIEWED)
+        return outcomes
+
     def _run(self, batch: List[Unit]) -> List[Outcome]:
         if self.preview:
-            return [(OK, "valid (preview: not applied)")] * len(batch)
+            return [PREVIEWED] * len(batch)
         try:
             results = self.target.call(self.merchant_id, [(u.key, u.parsed, None) for u in batch])
         except DomainError as err:

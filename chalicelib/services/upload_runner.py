@@ -30,6 +30,15 @@ Why no row is applied twice and none is lost (guarantee 8):
    is retried; from the third delivery of the message on, the chunk's items are applied one by
    one and such a row is reported `internal_error`, so one bad row cannot hold a file back until
    its message ends in the dead-letter queue.
+7. A preview applies nothing, so a preview's first invocation (the job claimed once, its checkpoint
+   at 0) reads the file once: it validates the rows chunk by chunk and streams each row's line into
+   the report as it goes, keeps the counts in memory and closes the job with them (the counts, the
+   checkpoint and `done` in one conditional update), storing no outcome item and reading the file
+   no second time. If that invocation dies, nothing was stored: the message comes back and the job,
+   claimed a second time, takes the checkpointed path above from row 0, which moves on with every
+   invocation, so a file that could never be done in one invocation cannot keep a preview going
+   forever. If it runs short of time, it stores the chunks it validated (`commit`, as the
+   checkpointed path would have) and hands off to that path.
 """
 import itertools
 import os
@@ -94,12 +103,14 @@ def close_unclaimed(store: UploadStore, job: dict, detail: str) -> None:
 
 
 def _close(store: UploadStore, job: dict, owner: Optional[str], status: str, detail: str,
-           report_key: Optional[str] = None) -> dict:
-    """The job's last change, with its `upload.finished` webhook event in the same transaction."""
+           report_key: Optional[str] = None, counts: Optional[dict] = None) -> dict:
+    """The job's last change, with its `upload.finished` webhook event in the same transaction
+    (and its counts, for a preview done in one pass, which stored none before)."""
     at = clock.now_iso()
-    final = dict(job, status=status, detail=detail, report_key=report_key, finished_at=at, updated_at=at)
+    final = dict(job, **(counts or {}), status=status, detail=detail, report_key=report_key, finished_at=at,
+                 updated_at=at)
     ops, event_ids = _finished_event(final)
-    closed = store.close(job["job_id"], owner, status, detail, report_key, extra_ops=ops, at=at)
+    closed = store.close(job["job_id"], owner, status, detail, report_key, extra_ops=ops, at=at, counts=counts)
     if event_ids:
         from chalicelib.services import webhooks
         webhooks.hint(job["merchant_id"], event_ids)
@@ -186,6 +197,8 @@ class Run:
             applier = Applier(target, layout, self.job["merchant_id"], self.job_id, bool(self.job.get("preview")),
                               self._defaults(), refused, isolate=self.receive >= ISOLATE_AFTER_RECEIVES)
             position = int(self.job.get("position") or 0)
+            if self._in_one_pass():
+                return self._preview_in_one_pass(path, layout, data, applier)
             rows = _Peekable(itertools.islice(data, position, None))
             while True:
                 began = time.monotonic()
@@ -206,6 +219,66 @@ class Run:
             return self._hand_off()
         self._finish(path)
 
+    def _in_one_pass(self) -> bool:
+        """A preview applies nothing, so its first invocation validates the whole file and streams
+        the report as it goes, storing no outcome (section 7 of the module docstring). Only the
+        first: a job claimed again (a redelivery after a crash, a hand-off) takes the checkpointed
+        path, which moves on with every invocation, so no file can keep a preview going forever."""
+        return bool(self.job.get("preview")) and int(self.job.get("claims") or 0) <= 1 \
+            and not int(self.job.get("position") or 0)
+
+    def _preview_in_one_pass(self, path: str, layout, data, applier: Applier) -> None:
+        from chalicelib.adapters.sheet_writer import XLSX_TYPE, StreamedSheet
+        width = len(layout.headers)
+        blank = [""] * width
+        out = path + ".result.xlsx"
+        report = StreamedSheet(out, self.kind.title, list(layout.headers) + ["outcome", "message"])
+        done = []          # (position, outcomes) of every chunk, stored only if the pass must hand off
+        tally = {"ok": 0, "skipped": 0, "error": 0}
+        rows, position, out_of_time = _Peekable(data), 0, False
+        try:
+            while True:
+                began = time.monotonic()
+                chunk = self._take(rows, applier)
+                if not chunk:
+                    break
+                outcomes = applier.apply(chunk, position)
+                if crash_after_rows is not None:
+                    crash_after_rows(position, len(chunk))
+                for (_, cells), (outcome, message) in zip(chunk, outcomes):
+                    tally[outcome] += 1
+                    report.append((cells + blank)[:width] + [outcome, message] if len(cells) != width
+                                  else cells + [outcome, message])
+                done.append((position, outcomes))
+                position += len(chunk)
+                obs.count("UploadRows", len(chunk))
+                self.longest = max(self.longest, time.monotonic() - began)
+                self.worked = True
+                if not rows.done() and self.left() < 2 * self.longest + self._finish_reserve():
+                    out_of_time = True
+                    break
+            if out_of_time:
+                report.discard()
+            else:
+                report.close()
+        except BaseException:
+            report.discard()
+            raise
+        if out_of_time:
+            return self._store_and_hand_off(done)
+        key = rules.report_key(self.job["merchant_id"], self.kind.name, self.job["name"])
+        bucket.put_file(key, out, XLSX_TYPE)
+        counts = {"rows": position, "ok": tally["ok"], "skipped": tally["skipped"], "errors": tally["error"]}
+        self.job.update(counts, position=position)
+        _close(self.store, self.job, self.owner, rules.DONE, self._detail(), key, counts=counts)
+
+    def _store_and_hand_off(self, done: list) -> None:
+        """Out of time in the one pass: the chunks validated so far are stored as the checkpointed
+        path stores them, and that path goes on from there in the next invocation."""
+        for position, outcomes in done:
+            self.job = self.store.commit(self.job_id, self.owner, position, outcomes, self.lease_until)
+        self._hand_off()
+
     def _applied_before(self, position: int, count: int) -> frozenset:
         """Rows of this chunk with receipts. Only the first chunk of an invocation can have any:
         rows get receipts only under the lease, and the holder commits each chunk it starts
@@ -217,7 +290,7 @@ class Run:
 
     def _take(self, rows: "_Peekable", applier: Applier) -> List:
         size = chunk_rows() * (PREVIEW_CHUNKS if self.job.get("preview") else 1)
-        chunk = list(itertools.islice(rows, size))
+        chunk = rows.take(size)
         if chunk and applier.group_key(chunk[-1]) is not None:
             last = applier.group_key(chunk[-1])
             extra = 0
@@ -292,10 +365,12 @@ class Run:
                 report.discard()         # the rows streamed so far live in a temporary file
                 raise
         bucket.put_file(key, out, XLSX_TYPE)
+        _close(self.store, self.job, self.owner, rules.DONE, self._detail(), key)
+
+    def _detail(self) -> str:
         job = self.job
-        detail = (f"{job['rows']} rows: {job['ok']} ok, {job['skipped']} skipped, {job['errors']} errors"
-                  + ("; preview: validated only, nothing applied" if job.get("preview") else ""))
-        _close(self.store, self.job, self.owner, rules.DONE, detail, key)
+        return (f"{job['rows']} rows: {job['ok']} ok, {job['skipped']} skipped, {job['errors']} errors"
+                + ("; preview: validated only, nothing applied" if job.get("preview") else ""))
 
     def _fatal(self, detail: str) -> None:
         _close(self.store, self.job, self.owner, rules.FATAL, detail)
@@ -319,6 +394,17 @@ class _Peekable:
                 raise StopIteration
             return self._next
         return next(self._it)
+
+    def take(self, count: int) -> list:
+        """The next `count` items (fewer at the end), read by islice from the iterator itself."""
+        if count <= 0:
+            return []
+        if self._has:
+            self._has = False
+            if self._next is self._END:
+                return []
+            return [self._next] + list(itertools.islice(self._it, count - 1))
+        return list(itertools.islice(self._it, count))
 
     def peek(self):
         if not self._has:

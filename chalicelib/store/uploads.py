@@ -149,9 +149,11 @@ class UploadStore:
 
     def close(self, job_id: str, owner: Optional[str], status: str, detail: Optional[str],
               report_key: Optional[str] = None, extra_ops: Optional[list] = None,
-              at: Optional[str] = None) -> dict:
+              at: Optional[str] = None, counts: Optional[dict] = None) -> dict:
         """done or fatal, once: by the lease holder, or (owner None) a job nobody holds yet;
-        `extra_ops` (the webhook outbox item) are written in the same transaction."""
+        `extra_ops` (the webhook outbox item) are written in the same transaction. `counts`
+        (rows, ok, skipped, errors) are set with it by a preview done in one pass, which committed
+        no chunk: the checkpoint is then its rows, and it must still be at 0."""
         pk, sk = self.scope.upload_job(job_id)
         now = at or clock.now_iso()
         values = {":status": status, ":detail": detail, ":report": report_key, ":at": now,
@@ -160,9 +162,17 @@ class UploadStore:
             condition, values[":queued"] = OPEN, IN_QUEUE
         else:
             condition, values[":me"] = MINE, owner
-        expression = ("SET #status = :status, detail = :detail, report_key = :report, finished_at = :at,"
-                      " updated_at = :at REMOVE lease_owner, lease_until, lease_receive")
         names = {"#status": "status"}
+        counted = ""
+        if counts is not None:
+            counted = (", #position = :rows, #rows = :rows, ok = :ok, skipped = :skipped,"
+                       " #errors = :errors")
+            condition += " AND #position = :zero"
+            values.update({":rows": counts["rows"], ":ok": counts["ok"], ":skipped": counts["skipped"],
+                           ":errors": counts["errors"], ":zero": 0})
+            names.update({"#position": "position", "#rows": "rows", "#errors": "errors"})
+        expression = ("SET #status = :status, detail = :detail, report_key = :report, finished_at = :at,"
+                      " updated_at = :at" + counted + " REMOVE lease_owner, lease_until, lease_receive")
         try:
             if extra_ops:
                 self.table.transact([update_op(pk, sk, expression, condition, values, names)] + list(extra_ops))

@@ -275,3 +275,73 @@ def test_a_row_that_keeps_crashing_is_reported_and_the_file_finishes(stack, merc
     lines = report(stack, job["report_key"])
     assert lines[2][2:] == ["error", "internal_error: RuntimeError; this row was not applied"]
     assert recorder.stock[(merchant.merchant_id, "K2")] == 3
+
+
+def _preview_rows(count: int) -> bytes:
+    """A preview file of good and bad rows (a bad one every seventh)."""
+    lines = [f"V{i:03d},{-i if i % 7 == 3 else i}" for i in range(1, count + 1)]
+    return ("商品编码,库存数量\n" + "\n".join(lines) + "\n").encode()
+
+
+def _stored_outcomes(merchant, job) -> list:
+    from chalicelib.store.uploads import UploadStore
+    return list(UploadStore(merchant.merchant_id).outcomes(job["job_id"]))
+
+
+def _claims(merchant, job) -> int:
+    from chalicelib.store.uploads import UploadStore
+    return int(UploadStore(merchant.merchant_id).get(job["job_id"])["claims"])
+
+
+def test_a_preview_reads_its_file_once_and_reports_as_the_checkpointed_path(stack, merchant, recorder, monkeypatch):
+    from chalicelib.adapters import sheet_files
+    monkeypatch.setenv("ONCESHIP_UPLOAD_CHUNK_ROWS", "2")          # preview chunks of 20 rows
+    opened = []
+    real_rows = sheet_files.SheetFile.rows
+    monkeypatch.setattr(sheet_files.SheetFile, "rows", lambda self: opened.append(self.path) or real_rows(self))
+    body = _preview_rows(45)
+    one_pass = f"uploads/{merchant.merchant_id}/inventory/preview/once-{name()}.csv"
+    drop(stack, one_pass, body)
+    fast = job_for(merchant, one_pass)
+    assert len(opened) == 2          # the survey of the CSV, then the one pass (no read for the report)
+    monkeypatch.setattr(upload_runner.Run, "_in_one_pass", lambda self: False)
+    checkpointed = f"uploads/{merchant.merchant_id}/inventory/preview/chunks-{name()}.csv"
+    drop(stack, checkpointed, body)
+    slow = job_for(merchant, checkpointed)
+    assert (fast["status"], fast["rows"], fast["ok"], fast["errors"]) == ("done", 45, 38, 7)
+    assert [fast[k] for k in ("rows", "ok", "skipped", "errors", "detail")] == \
+           [slow[k] for k in ("rows", "ok", "skipped", "errors", "detail")]
+    assert report(stack, fast["report_key"]) == report(stack, slow["report_key"])
+    assert len(report(stack, fast["report_key"])) == 46
+    assert _stored_outcomes(merchant, fast) == [] and len(_stored_outcomes(merchant, slow)) == 45
+    assert not [c for c in recorder.calls if c[1].startswith("V")]
+
+
+def test_a_preview_whose_invocation_dies_mid_file_reports_every_row_once(stack, merchant, recorder, monkeypatch):
+    monkeypatch.setenv("ONCESHIP_UPLOAD_CHUNK_ROWS", "1")          # preview chunks of 10 rows
+    crashed = sheets.crash_once(monkeypatch, upload_runner, "crash_after_rows", at=10)
+    key = f"uploads/{merchant.merchant_id}/inventory/preview/dies-{name()}.csv"
+    drop(stack, key, _preview_rows(35))
+    job = job_for(merchant, key)
+    assert crashed == [10]
+    assert (job["status"], job["rows"], job["ok"], job["errors"]) == ("done", 35, 30, 5)
+    lines = report(stack, job["report_key"])
+    assert [line[0] for line in lines[1:]] == [f"V{i:03d}" for i in range(1, 36)]
+    assert [line[2] for line in lines[1:]] == ["error" if i % 7 == 3 else "ok" for i in range(1, 36)]
+    # the redelivered message claimed the job again and took the checkpointed path from row 0
+    assert _claims(merchant, job) == 2 and len(_stored_outcomes(merchant, job)) == 35
+
+
+def test_a_preview_out_of_time_in_its_one_pass_hands_off_and_completes(stack, merchant, recorder, monkeypatch):
+    monkeypatch.setenv("ONCESHIP_UPLOAD_CHUNK_ROWS", "1")          # preview chunks of 10 rows
+    monkeypatch.setattr(upload_runner.Run, "left", lambda self: 0.0)   # no time: one chunk per message
+    key = f"uploads/{merchant.merchant_id}/inventory/preview/hands-{name()}.csv"
+    drop(stack, key, _preview_rows(35))
+    job = job_for(merchant, key)
+    assert (job["status"], job["rows"], job["ok"], job["errors"]) == ("done", 35, 30, 5)
+    lines = report(stack, job["report_key"])
+    assert [line[0] for line in lines[1:]] == [f"V{i:03d}" for i in range(1, 36)]
+    assert lines[1][2:] == ["ok", "valid (preview: not applied)"]
+    assert lines[3][2] == "error" and "greater than or equal to 0" in lines[3][3]
+    assert _claims(merchant, job) == 5      # the one pass (its chunk), three chunks, the report: one message each
+    assert len(_stored_outcomes(merchant, job)) == 35

@@ -98,3 +98,76 @@ def test_a_dtd_is_refused_before_any_entity_is_expanded(tmp_path):
 def test_not_a_workbook_is_fatal(tmp_path):
     assert "cannot be read" in refused(tmp_path, b"PK\x03\x04 not really a zip")
     assert "not well-formed" in refused(tmp_path, raw_xlsx("<row><c><v>1</v></row>"))
+
+
+def _both_ways(tmp_path, monkeypatch, body: bytes) -> tuple:
+    """(the plain-form measure or refusal, whether the plain form was taken, the streamed scan's)."""
+    taken = []
+    measure = xlsx_extent._Plain._measure
+
+    def spy(self, data):
+        found = measure(self, data)
+        taken.append(True)
+        return found
+
+    def outcome():
+        try:
+            found = extent(tmp_path, body)
+            return found.rows, found.columns, found.cells, found.memory
+        except SheetFatal as fatal:
+            return fatal.detail
+    monkeypatch.setattr(xlsx_extent._Plain, "_measure", spy)
+    plain = outcome()
+    monkeypatch.setattr(xlsx_extent, "PLAIN_LIMIT", 0)          # every part the streamed way
+    streamed = outcome()
+    monkeypatch.setattr(xlsx_extent, "PLAIN_LIMIT", 64_000_000)
+    return plain, bool(taken), streamed
+
+
+def _report(tmp_path) -> bytes:
+    from chalicelib.adapters.sheet_writer import StreamedSheet
+    path = tmp_path / "report.xlsx"
+    sheet = StreamedSheet(str(path), "报告", ["商品编码", "outcome", "message"])
+    for i in range(500):
+        sheet.append([f"P{i}", "ok" if i % 3 else "error", "价格: 12.50" if i % 3 else "<b> & 'x'"])
+    sheet.close()
+    return path.read_bytes()
+
+
+PLAIN = {
+    "openpyxl shared strings": lambda tmp: xlsx([["商品编码", "库存数量"]] + [[f"P{i}", i] for i in range(300)]),
+    "openpyxl numbers, booleans, styles": lambda tmp: xlsx([["a", "b", "c"], [1.5, True, None], [None, None, 3]],
+                                                          formats={"A2": "0.00"}),
+    "the app's own report": _report,
+    "shared, str and boolean cells": lambda tmp: raw_xlsx('<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="str">'
+                                                          '<v>abc</v></c><c r="C1" t="b"><v>1</v></c></row>',
+                                                          shared=["长长"]),
+    "empty styled cells far away": lambda tmp: raw_xlsx(HEADER + '<row r="5000"><c r="XFD5000" s="1"/></row>'),
+    "escaped text": lambda tmp: raw_xlsx(HEADER + raw_row(2, ("A2", "A&B <x> \"q\" 'a'"), ("B2", 3))
+                                         + '<row r="3"><c r="A3" t="str"><v>&amp;&apos;&quot;</v></c></row>'),
+}
+NOT_PLAIN = {
+    "a character reference": lambda tmp: raw_xlsx(HEADER + '<row r="2"><c r="A2" t="inlineStr"><is><t>&#20215;</t>'
+                                                          '</is></c></row>'),
+    "a line break as CR LF": lambda tmp: raw_xlsx(HEADER + raw_row(2, ("A2", "a\r\nb"))),
+    "cells in a comment": lambda tmp: raw_xlsx(HEADER + '<!-- <row r="9"><c r="Z9"><v>1</v></c></row> -->'),
+    "a reference in CDATA": lambda tmp: raw_xlsx('<row r="1"><c r="A1" t="inlineStr"><is><t><![CDATA[<c r="Z99">'
+                                                 ']]></t></is></c></row>'),
+    "cells without references": lambda tmp: raw_xlsx(raw_row(1, *[(None, i) for i in range(20)])),
+    "a cell far away": lambda tmp: raw_xlsx(HEADER + raw_row(900_000, ("GR900000", 1))),
+    "a row past the last": lambda tmp: raw_xlsx(HEADER + raw_row(1_000_001, ("A1000001", "P2"))),
+    "a missing shared string": lambda tmp: raw_xlsx('<row r="1"><c r="A1" t="s"><v>7</v></c></row>', shared=["a"]),
+    "a row of 3 MB": lambda tmp: raw_xlsx('<row r="1">' + '<c r="A1"><v>1</v></c>' * 150_000 + "</row>"),
+}
+
+
+@pytest.mark.parametrize("case", list(PLAIN))
+def test_the_plain_form_is_measured_by_patterns_as_the_streamed_scan_measures_it(tmp_path, monkeypatch, case):
+    plain, taken, streamed = _both_ways(tmp_path, monkeypatch, PLAIN[case](tmp_path))
+    assert taken and plain == streamed
+
+
+@pytest.mark.parametrize("case", list(NOT_PLAIN))
+def test_anything_else_and_every_refusal_is_left_to_the_streamed_scan(tmp_path, monkeypatch, case):
+    plain, taken, streamed = _both_ways(tmp_path, monkeypatch, NOT_PLAIN[case](tmp_path))
+    assert not taken and plain == streamed
