@@ -79,17 +79,9 @@ class Applier:
         entries = []
         layout, defaults, refused = self.layout, self.defaults, self.refused
         for index, (_, cells) in enumerate(rows):
-            try:
-                raw = item(layout, cells, defaults)
-            except RowInvalid as err:
-                outcomes[index] = (ERROR, f"validation_error: {err.detail}")
-                continue
-            except Exception as err:  # noqa: BLE001 - a row that cannot be read is that row's error
-                outcomes[index] = (ERROR, _unreadable(err))
-                continue
-            if refused and key_of(layout, cells) in refused:
-                outcomes[index] = (ERROR, "rows_not_together: the rows of this key are not next to each "
-                                          "other in the file; put them together (nothing of it applied)")
+            raw, failed = _read(layout, cells, defaults, refused)
+            if failed:
+                outcomes[index] = failed
                 continue
             entries.append((index, raw))
         key = layout.kind.key
@@ -98,14 +90,9 @@ class Applier:
         good = []
         model, tag = self.target.model, self.target.tag
         for unit in units:
-            try:
-                unit.parsed = model(unit.raw)
-            except ValidationError as err:
-                detail = "; ".join(f"{e['field']}: {e['message']}" for e in field_errors(err))
-                self._set(outcomes, unit, (ERROR, f"validation_error: {detail}"))
-                continue
-            except Exception as err:  # noqa: BLE001 - never the chunk's failure: it would come back forever
-                self._set(outcomes, unit, (ERROR, _unreadable(err)))
+            unit.parsed, failed = _parse(model, unit.raw)
+            if failed:
+                self._set(outcomes, unit, failed)
                 continue
             if tag:
                 unit.batch_tag = tag(unit.parsed)
@@ -123,7 +110,7 @@ class Applier:
                 results = self._run(batch)
             for unit, outcome in zip(batch, results):
                 self._set(outcomes, unit, outcome)
-            if crash_after_batch is not None and not self.preview:
+            if crash_after_batch is not None:
                 crash_after_batch(first_row + batch[0].indexes[0], sum(len(u.indexes) for u in batch))
         return [o or (ERROR, "internal: no outcome") for o in outcomes]
 
@@ -134,33 +121,13 @@ class Applier:
         add = outcomes.append
         layout, defaults, refused, model = self.layout, self.defaults, self.refused, self.target.model
         for _, cells in rows:
-            try:
-                raw = item(layout, cells, defaults)
-            except RowInvalid as err:
-                add((ERROR, f"validation_error: {err.detail}"))
-                continue
-            except Exception as err:  # noqa: BLE001 - a row that cannot be read is that row's error
-                add((ERROR, _unreadable(err)))
-                continue
-            if refused and key_of(layout, cells) in refused:
-                add((ERROR, "rows_not_together: the rows of this key are not next to each "
-                            "other in the file; put them together (nothing of it applied)"))
-                continue
-            try:
-                model(raw)
-            except ValidationError as err:
-                detail = "; ".join(f"{e['field']}: {e['message']}" for e in field_errors(err))
-                add((ERROR, f"validation_error: {detail}"))
-                continue
-            except Exception as err:  # noqa: BLE001 - never the chunk's failure: it would come back forever
-                add((ERROR, _unreadable(err)))
-                continue
-            add(PREVIEWED)
+            raw, failed = _read(layout, cells, defaults, refused)
+            if failed is None:
+                failed = _parse(model, raw)[1]
+            add(failed or PREVIEWED)
         return outcomes
 
     def _run(self, batch: List[Unit]) -> List[Outcome]:
-        if self.preview:
-            return [PREVIEWED] * len(batch)
         try:
             results = self.target.call(self.merchant_id, [(u.key, u.parsed, None) for u in batch])
         except DomainError as err:
@@ -189,6 +156,35 @@ class Applier:
     def _set(outcomes: list, unit: Unit, value: Outcome) -> None:
         for index in unit.indexes:
             outcomes[index] = value
+
+
+NOT_TOGETHER = (ERROR, "rows_not_together: the rows of this key are not next to each other in the file; "
+                       "put them together (nothing of it applied)")
+
+
+def _read(layout, cells: List[str], defaults: dict, refused) -> Tuple[Optional[dict], Optional[Outcome]]:
+    """(the row's item, None), or (None, the row's error): unreadable cells, or a key whose rows are
+    scattered (`refused`)."""
+    try:
+        raw = item(layout, cells, defaults)
+    except RowInvalid as err:
+        return None, (ERROR, f"validation_error: {err.detail}")
+    except Exception as err:  # noqa: BLE001 - a row that cannot be read is that row's error
+        return None, (ERROR, _unreadable(err))
+    if refused and key_of(layout, cells) in refused:
+        return None, NOT_TOGETHER
+    return raw, None
+
+
+def _parse(model, raw: dict) -> tuple:
+    """(the API model of an item, None), or (None, the item's error)."""
+    try:
+        return model(raw), None
+    except ValidationError as err:
+        detail = "; ".join(f"{e['field']}: {e['message']}" for e in field_errors(err))
+        return None, (ERROR, f"validation_error: {detail}")
+    except Exception as err:  # noqa: BLE001 - never the chunk's failure: it would come back forever
+        return None, (ERROR, _unreadable(err))
 
 
 def _unreadable(err: Exception) -> str:

@@ -228,11 +228,8 @@ class Run:
             and not int(self.job.get("position") or 0)
 
     def _preview_in_one_pass(self, path: str, layout, data, applier: Applier) -> None:
-        from chalicelib.adapters.sheet_writer import XLSX_TYPE, StreamedSheet
-        width = len(layout.headers)
-        blank = [""] * width
         out = path + ".result.xlsx"
-        report = StreamedSheet(out, self.kind.title, list(layout.headers) + ["outcome", "message"])
+        report, line = self._report(out, layout)
         done = []          # (position, outcomes) of every chunk, stored only if the pass must hand off
         tally = {"ok": 0, "skipped": 0, "error": 0}
         rows, position, out_of_time = _Peekable(data), 0, False
@@ -247,8 +244,7 @@ class Run:
                     crash_after_rows(position, len(chunk))
                 for (_, cells), (outcome, message) in zip(chunk, outcomes):
                     tally[outcome] += 1
-                    report.append((cells + blank)[:width] + [outcome, message] if len(cells) != width
-                                  else cells + [outcome, message])
+                    report.append(line(cells, outcome, message))
                 done.append((position, outcomes))
                 position += len(chunk)
                 obs.count("UploadRows", len(chunk))
@@ -266,11 +262,9 @@ class Run:
             raise
         if out_of_time:
             return self._store_and_hand_off(done)
-        key = rules.report_key(self.job["merchant_id"], self.kind.name, self.job["name"])
-        bucket.put_file(key, out, XLSX_TYPE)
         counts = {"rows": position, "ok": tally["ok"], "skipped": tally["skipped"], "errors": tally["error"]}
         self.job.update(counts, position=position)
-        _close(self.store, self.job, self.owner, rules.DONE, self._detail(), key, counts=counts)
+        self._publish(out, counts)
 
     def _store_and_hand_off(self, done: list) -> None:
         """Out of time in the one pass: the chunks validated so far are stored as the checkpointed
@@ -349,23 +343,39 @@ class Run:
 
     # -- the end ---------------------------------------------------------------------------------
     def _finish(self, path: str) -> None:
-        from chalicelib.adapters.sheet_writer import XLSX_TYPE, StreamedSheet
-        key = rules.report_key(self.job["merchant_id"], self.kind.name, self.job["name"])
         out = path + ".result.xlsx"
         with self._open(path) as sheet:
             layout, data = scan(self.kind, sheet.rows(), sheet.merged())
-            width = len(layout.headers)
-            report = StreamedSheet(out, self.kind.title, list(layout.headers) + ["outcome", "message"])
+            report, line = self._report(out, layout)
             outcomes = self.store.outcomes(self.job_id)
             try:
                 for (_, cells), (outcome, message) in zip(data, outcomes):
-                    report.append((cells + [""] * width)[:width] + [outcome, message])
+                    report.append(line(cells, outcome, message))
                 report.close()
             except BaseException:
                 report.discard()         # the rows streamed so far live in a temporary file
                 raise
+        self._publish(out)
+
+    def _report(self, out: str, layout) -> tuple:
+        """The report being streamed to `out`, and its line of a row: the row's cells, cut or
+        padded to the headers, then its outcome and message."""
+        from chalicelib.adapters.sheet_writer import StreamedSheet
+        width = len(layout.headers)
+        blank = [""] * width
+
+        def line(cells: list, outcome: str, message: str) -> list:
+            if len(cells) != width:
+                cells = (cells + blank)[:width]
+            return cells + [outcome, message]
+        return StreamedSheet(out, self.kind.title, list(layout.headers) + ["outcome", "message"]), line
+
+    def _publish(self, out: str, counts: Optional[dict] = None) -> None:
+        """The report into the bucket, then the job closed `done` (with `counts`: see `_close`)."""
+        from chalicelib.adapters.sheet_writer import XLSX_TYPE
+        key = rules.report_key(self.job["merchant_id"], self.kind.name, self.job["name"])
         bucket.put_file(key, out, XLSX_TYPE)
-        _close(self.store, self.job, self.owner, rules.DONE, self._detail(), key)
+        _close(self.store, self.job, self.owner, rules.DONE, self._detail(), key, counts=counts)
 
     def _detail(self) -> str:
         job = self.job
