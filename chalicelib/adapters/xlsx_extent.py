@@ -335,10 +335,16 @@ class _Sheet:
         extent.rows, extent.columns, extent.cells = at[4], at[5], at[6]
         if not extent.cells:
             return
-        area = (at[4] - at[2] + 1) * (at[5] - at[3] + 1)
-        extent.memory = SLOT_BYTES * area + CELL_BYTES * extent.cells + at[7] + self.shared_memory
+        extent.memory = self.memory(at[2], at[3], at[4], at[5], extent.cells, at[7])
         if extent.memory > self.budget:
             raise _Refused(_memory_message(extent.memory))
+
+    def memory(self, first_row: int, first_column: int, last_row: int, last_column: int,
+               cells: int, text: int) -> int:
+        """What the reader would hold: a slot for every position of the used range, an entry for
+        every valued cell, the cells' text and every shared string."""
+        area = (last_row - first_row + 1) * (last_column - first_column + 1)
+        return SLOT_BYTES * area + CELL_BYTES * cells + text + self.shared_memory
 
 
 # -- the plain form ---------------------------------------------------------------------------------
@@ -435,8 +441,7 @@ class _Plain:
         extent = sheet.extent
         extent.rows, extent.columns, extent.cells = at[2], at[3], at[4]
         if extent.cells:
-            area = (at[2] - at[0] + 1) * (at[3] - at[1] + 1)
-            extent.memory = SLOT_BYTES * area + CELL_BYTES * extent.cells + at[5] + sheet.shared_memory
+            extent.memory = sheet.memory(at[0], at[1], at[2], at[3], extent.cells, at[5])
             if extent.memory > sheet.budget:
                 raise _NotPlain()
         return extent
