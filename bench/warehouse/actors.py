@@ -299,14 +299,17 @@ def _handle(day: Day, client, rng: random.Random, order_ids: list) -> None:
         _ship_directly(day, client, direct)
 
 
-def _ship_directly(day: Day, client, order_ids: list) -> list:
-    """Ship; the ids that needed inspection instead."""
+def _ship_directly(day: Day, client, order_ids: list, answers: dict = None) -> list:
+    """Ship; the ids that needed inspection instead. `answers`, when given, gets each id's answer
+    ("ok" or its code)."""
     answer = day.call(client, "POST", "/v1/desk/shipments", {"order_ids": order_ids}, key())
     if answer.status_code != 200:
         day.ledger.note(f"ship_answered_{answer.status_code}")
         return []
     needs = []
     for result in answer.json()["results"]:
+        if answers is not None:
+            answers[result["key"]] = "ok" if result["status"] == "ok" else result.get("code")
         if result["status"] == "ok":
             day.ledger.told_shipped(result["key"])
         elif result.get("code") == "needs_inspection":
@@ -323,11 +326,16 @@ def _reprint_then_inspect(day: Day, client, order_id: str) -> None:
         day.ledger.note(f"reprint_answered_{_code(answer)}")
         return
     day.ledger.add("reprints", order_id)
-    if _ship_directly(day, client, [order_id]) == [order_id]:
+    answers = {}
+    if _ship_directly(day, client, [order_id], answers) == [order_id]:
         with day.ledger.lock:
             day.ledger.direct_refused_after_reprint += 1
     else:
-        day.ledger.note("reprinted_order_not_refused_direct_ship")
+        told = answers.get(order_id, "no answer")
+        if told == "ok":
+            day.ledger.add("direct_shipped_after_reprint", order_id)
+        else:   # a refund request or a cancellation reached it first, or the request was not answered
+            day.ledger.note(f"reprinted_order_direct_ship_answered_{told}")
         return
     _inspect(day, client, None, order_id, wrong_first=False)
 

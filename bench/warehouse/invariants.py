@@ -203,6 +203,26 @@ def no_held_or_refunded_shipped(stored: Stored, ledger, world) -> Check:
     return check
 
 
+def reprints_inspected(stored: Stored, ledger, world) -> Check:
+    """An order printed more than once cannot be shipped directly (contract, the desk): every
+    reprinted order the desk shipped was inspected after its last print, and no direct ship of a
+    reprinted order was answered `ok`."""
+    check = Check("0 reprinted orders shipped without an inspection of their last label")
+    for order in stored.orders.values():
+        prints = order.get("desk_prints") or []
+        if len(prints) < 2 or not order.get("desk_shipped_at"):
+            continue
+        check.checked += 1
+        inspected, last_print = order.get("desk_inspected_at"), prints[-1].get("at") or ""
+        if not inspected or inspected < last_print:
+            seen = f"its inspection at {inspected}" if inspected else "no inspection"
+            check.fail(f"{order['order_id']}: printed {len(prints)} times, last at {last_print}, shipped at "
+                       f"{order['desk_shipped_at']} with {seen}")
+    for order_id in sorted(ledger.direct_shipped_after_reprint):
+        check.fail(f"{order_id}: a direct ship after its authorized reprint was answered ok")
+    return check
+
+
 def none_shipped_twice(stored: Stored, ledger, world) -> Check:
     check = Check("0 orders shipped twice")
     shipped_events = collections.Counter(_order_of(item) for item in stored.outbox if item["type"] == "order.shipped")
@@ -350,5 +370,5 @@ def _order_of(item: dict) -> str:
 
 
 CHECKS: List[Callable] = [one_order_per_token, stock_never_negative, stock_conserved, prints_authorized,
-                          no_held_or_refunded_shipped, none_shipped_twice, none_lost, erp_acknowledged,
-                          wrong_items_caught, sheet_rows_once]
+                          no_held_or_refunded_shipped, reprints_inspected, none_shipped_twice, none_lost,
+                          erp_acknowledged, wrong_items_caught, sheet_rows_once]

@@ -19,6 +19,7 @@ class Ledger:
         self.shipped = set()                         # orders an operator was told are shipped
         self.shipped_twice_told = set()              # ... and told so twice (by different requests)
         self.direct_refused_after_reprint = 0        # reprinted orders refused a direct ship
+        self.direct_shipped_after_reprint = set()    # ... told `ok` instead (a broken guarantee)
         self.erp_read = set()
         self.erp_acked = set()
         self.erp_crashes = 0

@@ -22,8 +22,9 @@ def test_a_short_day_with_faults_everywhere_breaks_no_invariant(stack):
     assert result["violations"] == 0, table
     assert not result["actor_errors"], table
     names = {check["name"]: check for check in result["invariants"]}
-    assert len(names) == 12, table
-    assert all(check["checked"] > 0 for name, check in names.items() if "wrong-item" not in name), table
+    assert len(names) == 13, table
+    rare = ("wrong-item", "reprinted")       # 2% and 3% of the orders: a short day may meet none
+    assert all(check["checked"] > 0 for name, check in names.items() if not any(r in name for r in rare)), table
     faults = result["fault_counts"]
     for kind in ("dynamodb:lost_reply", "dynamodb:throttle", "sqs:duplicate"):
         assert faults.get(kind, 0) > 0, table  # the day met each kind of fault
