@@ -299,24 +299,22 @@ def _handle(day: Day, client, rng: random.Random, order_ids: list) -> None:
         _ship_directly(day, client, direct)
 
 
-def _ship_directly(day: Day, client, order_ids: list, answers: dict = None) -> list:
-    """Ship; the ids that needed inspection instead. `answers`, when given, gets each id's answer
-    ("ok" or its code)."""
+def _ship_directly(day: Day, client, order_ids: list) -> dict:
+    """Ship; what each id was told: "ok" or its code (none when the request was not answered 200)."""
     answer = day.call(client, "POST", "/v1/desk/shipments", {"order_ids": order_ids}, key())
     if answer.status_code != 200:
         day.ledger.note(f"ship_answered_{answer.status_code}")
-        return []
-    needs = []
+        return {}
+    told = {}
     for result in answer.json()["results"]:
-        if answers is not None:
-            answers[result["key"]] = "ok" if result["status"] == "ok" else result.get("code")
         if result["status"] == "ok":
             day.ledger.told_shipped(result["key"])
-        elif result.get("code") == "needs_inspection":
-            needs.append(result["key"])
-        else:
+            told[result["key"]] = "ok"
+            continue
+        told[result["key"]] = result.get("code")
+        if result.get("code") != "needs_inspection":
             day.ledger.note(f"ship_{result['status']}_{result.get('code')}")
-    return needs
+    return told
 
 
 def _reprint_then_inspect(day: Day, client, order_id: str) -> None:
@@ -326,18 +324,13 @@ def _reprint_then_inspect(day: Day, client, order_id: str) -> None:
         day.ledger.note(f"reprint_answered_{_code(answer)}")
         return
     day.ledger.add("reprints", order_id)
-    answers = {}
-    if _ship_directly(day, client, [order_id], answers) == [order_id]:
-        with day.ledger.lock:
-            day.ledger.direct_refused_after_reprint += 1
+    told = _ship_directly(day, client, [order_id]).get(order_id, "no answer")
+    if told == "ok":
+        day.ledger.add("direct_shipped_after_reprint", order_id)
+    elif told != "needs_inspection":   # a refund request or a cancellation came first, or no answer
+        day.ledger.note(f"reprinted_order_direct_ship_answered_{told}")
     else:
-        told = answers.get(order_id, "no answer")
-        if told == "ok":
-            day.ledger.add("direct_shipped_after_reprint", order_id)
-        else:   # a refund request or a cancellation reached it first, or the request was not answered
-            day.ledger.note(f"reprinted_order_direct_ship_answered_{told}")
-        return
-    _inspect(day, client, None, order_id, wrong_first=False)
+        _inspect(day, client, None, order_id, wrong_first=False)
 
 
 HOLD_CODES = {"refund_pending", "order_cancelled", "cancelled"}   # refused before the goods are compared
@@ -363,12 +356,11 @@ def _inspect(day: Day, client, rng, order_id: str, wrong_first: bool) -> None:
         elif answer.status_code == 200:
             day.ledger.note("wrong_item_shipped")
             return
-        elif answer.status_code == 409 and _code(answer) in HOLD_CODES:
-            # a refund request came in first: the order may ship on no scan at all, so nothing was
-            # compared (the checks hold it to that: no held or refunded order is ever shipped)
-            day.ledger.add("held_scans", order_id)
-            day.ledger.note(f"wrong_scan_answered_{_code(answer)}")
         else:
+            if answer.status_code == 409 and _code(answer) in HOLD_CODES:
+                # a refund request came in first: the order may ship on no scan at all, so nothing was
+                # compared (the checks hold it to that: no held or refunded order is ever shipped)
+                day.ledger.add("held_scans", order_id)
             day.ledger.note(f"wrong_scan_answered_{_code(answer)}")
     answer = day.call(client, "POST", "/v1/desk/inspections",
                       {"waybill_no": order["waybill_no"], "scanned": units}, key())
@@ -404,8 +396,9 @@ def _sweep(day: Day, client, rng) -> int:
                 _inspect(day, client, rng, order["order_id"], wrong_first=False)
                 shipped += 1
         if direct:
-            for order_id in _ship_directly(day, client, direct):
-                _inspect(day, client, rng, order_id, wrong_first=False)
+            for order_id, told in _ship_directly(day, client, direct).items():
+                if told == "needs_inspection":
+                    _inspect(day, client, rng, order_id, wrong_first=False)
             shipped += len(direct)
     return shipped, waiting
 

@@ -18,8 +18,7 @@ class Ledger:
         self.held_scans = collections.Counter()      # ... refused for a refund hold or a cancellation first
         self.shipped = set()                         # orders an operator was told are shipped
         self.shipped_twice_told = set()              # ... and told so twice (by different requests)
-        self.direct_refused_after_reprint = 0        # reprinted orders refused a direct ship
-        self.direct_shipped_after_reprint = set()    # ... told `ok` instead (a broken guarantee)
+        self.direct_shipped_after_reprint = set()    # reprinted orders whose direct ship was told `ok`
         self.erp_read = set()
         self.erp_acked = set()
         self.erp_crashes = 0
